@@ -1,0 +1,54 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { z } from "zod";
+import { Topology, TopologySchema } from "./schema";
+
+/** The stack config key that holds the whole topology. */
+export const TOPOLOGY_KEY = "topology";
+
+/** Raised before any resource is registered; pulumi prints it without a stack trace. */
+export class TopologyConfigError extends pulumi.RunError {
+  constructor(
+    readonly configKey: string,
+    readonly problems: string[],
+  ) {
+    super(
+      `Invalid stack config "${configKey}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.name = "TopologyConfigError";
+  }
+}
+
+/** Parses a topology, or throws one error that lists every problem with its path and value. */
+export function parseTopology(raw: unknown, configKey = TOPOLOGY_KEY): Topology {
+  const result = TopologySchema.safeParse(raw);
+  if (result.success) return result.data;
+  throw new TopologyConfigError(configKey, result.error.issues.map((issue) => describeIssue(raw, issue)));
+}
+
+/** Reads and checks the stack's topology config. */
+export function loadTopology(config = new pulumi.Config()): Topology {
+  return parseTopology(config.getObject<unknown>(TOPOLOGY_KEY), config.fullKey(TOPOLOGY_KEY));
+}
+
+export function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
+  const path = formatPath(issue.path);
+  const value = valueAt(raw, issue.path);
+  const shown = value === undefined ? "(missing)" : JSON.stringify(value);
+  return `${path || "(top level)"} = ${shown}: ${issue.message}`;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
+    .join("");
+}
+
+function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = raw;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}

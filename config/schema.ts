@@ -1,0 +1,133 @@
+import { z } from "zod";
+import { checkTopology } from "./rules";
+
+/** Pulsar's rule for cluster, tenant and namespace names (NamedEntity): letters, digits, `_-=:.`. */
+export const PULSAR_NAME = /^[-=:.\w]+$/;
+/** Names of bookies, brokers, groups and racks also become folder names and container names. */
+export const NODE_NAME = /^[A-Za-z0-9][-.\w]*$/;
+/** Retention size as `pulsar-admin namespaces set-retention -s` takes it: `-1`, `0`, `500M`, `1g`, `2T`. */
+export const RETENTION_SIZE = /^(-1|\d+[kKmMgGtT]?)$/;
+/** Retention time as `set-retention -t` takes it: `-1`, `0`, `90s`, `30m`, `12h`, `3d`, `2w`, `1y`. */
+export const RETENTION_TIME = /^(-1|\d+[smhdwy]?)$/;
+
+const pulsarName = (what: string) =>
+  z.string().regex(PULSAR_NAME, `is not a valid ${what} name (allowed: letters, digits and _ - = : .)`);
+const nodeName = (what: string) =>
+  z.string().regex(NODE_NAME, `is not a valid ${what} name (allowed: letters, digits and _ - ., starting with a letter or digit)`);
+const port = z
+  .number({ error: "must be a port number" })
+  .int("must be a whole number")
+  .min(1, "is out of range (1-65535)")
+  .max(65535, "is out of range (1-65535)");
+const count = (what: string) => z.number({ error: `must be a number` }).int("must be a whole number").min(1, `${what} must be at least 1`);
+
+/** Where a node runs. The local runtime needs 127.0.0.1 or another address of this machine. */
+const hostField = z.string().min(1).optional().describe("address the node listens on and advertises (default: the topology's host)");
+
+export const ZooKeeperSchema = z.object({
+  /** ZooKeeper client port (clientPort). */
+  clientPort: port,
+  /** ZooKeeper's embedded admin server port (admin.serverPort). */
+  adminPort: port,
+  host: hostField,
+});
+
+export const ConfigurationStoreSchema = ZooKeeperSchema.extend({
+  name: nodeName("node").default("configuration-store"),
+});
+
+export const BookieSchema = z.object({
+  name: nodeName("bookie"),
+  /** bookiePort: the port clients write ledgers to; with the host it is the bookie's identity. */
+  bookiePort: port,
+  /** httpServerPort: the bookie's admin HTTP API. */
+  httpPort: port,
+  /** Affinity group the bookie belongs to. Ungrouped bookies receive spill-over data. */
+  group: nodeName("group").optional(),
+  rack: nodeName("rack"),
+  host: hostField,
+});
+
+export const BrokerSchema = z.object({
+  name: nodeName("broker"),
+  /** brokerServicePort: the binary protocol port (pulsar://). */
+  servicePort: port,
+  /** webServicePort: the admin REST API and HTTP lookups. */
+  webPort: port,
+  host: hostField,
+});
+
+export const PersistenceSchema = z.object({
+  ensembleSize: count("ensembleSize"),
+  writeQuorum: count("writeQuorum"),
+  ackQuorum: count("ackQuorum"),
+});
+
+export const ManagedLedgerSchema = PersistenceSchema.extend({
+  /** managedLedgerMaxEntriesPerLedger: a ledger is closed and a new one opened after this many entries. */
+  maxEntriesPerLedger: count("maxEntriesPerLedger").default(50000),
+  /** managedLedgerMinLedgerRolloverTimeMinutes. */
+  minLedgerRolloverMinutes: z.number().int().min(0, "must be 0 or more").default(10),
+});
+
+export const ClusterSchema = z.object({
+  name: pulsarName("cluster"),
+  zookeeper: ZooKeeperSchema,
+  brokers: z.array(BrokerSchema).min(1, "a cluster needs at least one broker"),
+  managedLedger: ManagedLedgerSchema,
+});
+
+export const AffinitySchema = z.object({
+  primary: nodeName("group"),
+  secondary: nodeName("group").optional(),
+});
+
+export const RetentionSchema = z.object({
+  size: z.string().regex(RETENTION_SIZE, "is not a retention size (use -1, 0, or a number with k, M, G or T, e.g. 1G)"),
+  time: z.string().regex(RETENTION_TIME, "is not a retention time (use -1, 0, or a number with s, m, h, d, w or y, e.g. 3d)"),
+});
+
+export const NamespaceSchema = z.object({
+  /** `tenant/namespace`. */
+  name: z
+    .string()
+    .refine((n) => {
+      const parts = n.split("/");
+      return parts.length === 2 && parts.every((p) => PULSAR_NAME.test(p));
+    }, "must be tenant/namespace, each part made of letters, digits and _ - = : ."),
+  /** The cluster that owns the namespace (its only replication cluster). */
+  cluster: pulsarName("cluster"),
+  bundles: count("bundles").default(4),
+  retention: RetentionSchema.optional(),
+  /** Overrides the cluster's managed-ledger ensemble and quorums for this namespace. */
+  persistence: PersistenceSchema.optional(),
+  affinity: AffinitySchema,
+});
+
+export const RUNTIMES = ["local", "docker"] as const;
+
+export const TopologySchema = z
+  .object({
+    pulsarVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "is not a Pulsar version (e.g. 4.0.8)").default("4.0.8"),
+    runtime: z.enum(RUNTIMES, { error: `is not a runtime (one of: ${RUNTIMES.join(", ")})` }).default("local"),
+    /** Default address of every node. */
+    host: z.string().min(1).default("127.0.0.1"),
+    configurationStore: ConfigurationStoreSchema,
+    bookies: z.array(BookieSchema).min(1, "at least one bookie is needed"),
+    clusters: z.array(ClusterSchema).min(1, "at least one cluster is needed"),
+    namespaces: z.array(NamespaceSchema).default([]),
+  })
+  // Runs even when fields failed their own checks, so that every problem is reported at once.
+  .superRefine(checkTopology, { when: () => true });
+
+/** The whole topology as the stack config declares it, after defaults. */
+export type Topology = z.output<typeof TopologySchema>;
+export type TopologyInput = z.input<typeof TopologySchema>;
+export type ZooKeeperConfig = z.output<typeof ZooKeeperSchema>;
+export type ConfigurationStoreConfig = z.output<typeof ConfigurationStoreSchema>;
+export type BookieConfig = z.output<typeof BookieSchema>;
+export type BrokerConfig = z.output<typeof BrokerSchema>;
+export type ClusterConfig = z.output<typeof ClusterSchema>;
+export type NamespaceConfig = z.output<typeof NamespaceSchema>;
+export type PersistenceConfig = z.output<typeof PersistenceSchema>;
+export type Runtime = (typeof RUNTIMES)[number];

@@ -1,0 +1,16 @@
+# Sourced by the toolchain scripts and the tests: puts the project's toolchain on PATH and
+# keeps Pulumi offline, with its state in a local file backend inside the project.
+PROJECT_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLCHAIN_DIR="$PROJECT_ROOT/.toolchain"
+PULSAR_VERSION="${PULSAR_VERSION:-4.0.8}"
+PULUMI_CLI_VERSION="3.274.1"
+
+export PULSAR_HOME="${PULSAR_HOME:-$TOOLCHAIN_DIR/pulsar/apache-pulsar-$PULSAR_VERSION}"
+export PATH="$TOOLCHAIN_DIR/bin:$PATH"
+export PULUMI_HOME="${PULUMI_HOME:-$TOOLCHAIN_DIR/pulumi-home}"
+export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$PROJECT_ROOT/.pulumi-state}"
+# The dev stacks' secrets are encrypted with this passphrase. It protects nothing real:
+# set your own PULUMI_CONFIG_PASSPHRASE for any stack that holds real credentials.
+export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-pulsar-isolation-dev}"
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
