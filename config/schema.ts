@@ -70,11 +70,16 @@ export const ManagedLedgerSchema = PersistenceSchema.extend({
   minLedgerRolloverMinutes: z.number().int().min(0, "must be 0 or more").default(10),
 });
 
+/** Extra `key=value` settings written into a node's configuration file, as Pulsar spells them. */
+const extraSettings = z.record(z.string().regex(/^[\w.]+$/, "is not a config key"), z.union([z.string(), z.number(), z.boolean()])).default({});
+
 export const ClusterSchema = z.object({
   name: pulsarName("cluster"),
   zookeeper: ZooKeeperSchema,
   brokers: z.array(BrokerSchema).min(1, "a cluster needs at least one broker"),
   managedLedger: ManagedLedgerSchema,
+  /** broker.conf settings for this cluster's brokers, on top of those the topology implies. */
+  brokerSettings: extraSettings,
 });
 
 export const AffinitySchema = z.object({
@@ -114,6 +119,8 @@ export const TopologySchema = z
     host: z.string().min(1).default("127.0.0.1"),
     configurationStore: ConfigurationStoreSchema,
     bookies: z.array(BookieSchema).min(1, "at least one bookie is needed"),
+    /** bookkeeper.conf settings for every bookie, on top of those the topology implies. */
+    bookieSettings: extraSettings,
     clusters: z.array(ClusterSchema).min(1, "at least one cluster is needed"),
     namespaces: z.array(NamespaceSchema).default([]),
   })

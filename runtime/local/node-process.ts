@@ -1,0 +1,195 @@
+import { spawn } from "node:child_process";
+import { promises as fs, openSync, closeSync, readFileSync } from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { DATA_DIR, NodeSpec } from "../spec";
+import { waitFor } from "./wait";
+
+/**
+ * Runs one node of a topology as a process of the Pulsar distribution, in its own folder:
+ * `<stateDir>/<node>/{conf,data,logs}` and a `pid` file. The one way a node runs locally,
+ * for `pulumi up` (the local runtime) and for the tests alike.
+ */
+export interface LocalPaths {
+  /** The unpacked Pulsar distribution. */
+  readonly pulsarHome: string;
+  /** The stack's folder; each node gets a sub-folder named after it. */
+  readonly stateDir: string;
+}
+
+export interface NodeStatus {
+  readonly running: boolean;
+  readonly pid?: number;
+}
+
+export const nodeDir = (paths: LocalPaths, name: string) => path.join(paths.stateDir, name);
+const pidFile = (paths: LocalPaths, name: string) => path.join(nodeDir(paths, name), "pid");
+const logFile = (paths: LocalPaths, name: string) => path.join(nodeDir(paths, name), "logs", "console.log");
+
+/** Applies settings over a `key=value` configuration file: replaces keys in place, appends the rest. */
+export function applySettings(original: string, settings: Readonly<Record<string, string>>): string {
+  const pending = new Map(Object.entries(settings));
+  const lines = original.split("\n").map((line) => {
+    const match = /^\s*([^#\s=]+)\s*=/.exec(line);
+    if (!match || !pending.has(match[1])) return line;
+    const value = pending.get(match[1]);
+    pending.delete(match[1]);
+    return `${match[1]}=${value}`;
+  });
+  const appended = [...pending].map(([k, v]) => `${k}=${v}`);
+  return [...lines, ...(appended.length ? ["", "# Set by pulsar-isolation", ...appended] : [])].join("\n") + "\n";
+}
+
+/** Writes the node's configuration file and returns its path. Data already in the folder stays. */
+export async function prepareNode(spec: NodeSpec, paths: LocalPaths): Promise<string> {
+  const dir = nodeDir(paths, spec.name);
+  await Promise.all(["conf", "data", "logs"].map((d) => fs.mkdir(path.join(dir, d), { recursive: true })));
+  const dataDir = path.join(dir, "data");
+  const settings = Object.fromEntries(
+    Object.entries(spec.settings).map(([k, v]) => [k, v.split(DATA_DIR).join(dataDir)]),
+  );
+  const original = await fs.readFile(path.join(paths.pulsarHome, spec.configFile), "utf8");
+  const confPath = path.join(dir, "conf", path.basename(spec.configFile));
+  await fs.writeFile(confPath, applySettings(original, settings));
+  return confPath;
+}
+
+export function processEnv(spec: NodeSpec, paths: LocalPaths, confPath: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...spec.env,
+    PULSAR_HOME: paths.pulsarHome,
+    [spec.configFileEnv]: confPath,
+    PULSAR_LOG_DIR: path.join(nodeDir(paths, spec.name), "logs"),
+    PULSAR_PID_DIR: nodeDir(paths, spec.name),
+  };
+}
+
+export async function nodeStatus(paths: LocalPaths, name: string): Promise<NodeStatus> {
+  const pid = await readPid(paths, name);
+  return pid !== undefined && isAlive(pid) ? { running: true, pid } : { running: false };
+}
+
+/** Starts the node unless it already runs, and waits until it answers its readiness check. */
+export async function startNode(spec: NodeSpec, paths: LocalPaths, timeoutMs = 180_000): Promise<number> {
+  const status = await nodeStatus(paths, spec.name);
+  if (status.running) {
+    await waitUntilReady(spec, paths, status.pid!, timeoutMs);
+    return status.pid!;
+  }
+  const confPath = await prepareNode(spec, paths);
+  const out = openSync(logFile(paths, spec.name), "a");
+  const child = spawn(path.join(paths.pulsarHome, "bin", "pulsar"), [...spec.command], {
+    cwd: nodeDir(paths, spec.name),
+    env: processEnv(spec, paths, confPath),
+    detached: true,
+    stdio: ["ignore", out, out],
+  });
+  closeSync(out);
+  child.unref();
+  const pid = child.pid!;
+  await fs.writeFile(pidFile(paths, spec.name), `${pid}\n`);
+  await waitUntilReady(spec, paths, pid, timeoutMs);
+  return pid;
+}
+
+async function waitUntilReady(spec: NodeSpec, paths: LocalPaths, pid: number, timeoutMs: number): Promise<void> {
+  const url = `http://${spec.host}:${spec.readiness.port}${spec.readiness.path}`;
+  await waitFor(
+    `${spec.name} to answer ${url}`,
+    async () => {
+      if (!isAlive(pid)) {
+        throw new Error(`${spec.name} exited while starting; last lines of ${logFile(paths, spec.name)}:\n${await tail(paths, spec.name)}`);
+      }
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+        return res.status === 200;
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs, intervalMs: 500 },
+  );
+}
+
+/** Stops the node (TERM, then KILL after the grace period) and waits until its ports are free. */
+export async function stopNode(spec: NodeSpec, paths: LocalPaths, graceMs = 30_000): Promise<void> {
+  const pid = await readPid(paths, spec.name);
+  if (pid !== undefined && isAlive(pid)) {
+    signal(pid, "SIGTERM");
+    const stopped = await waitFor(`${spec.name} to stop`, async () => !isAlive(pid), { timeoutMs: graceMs, intervalMs: 200 }).then(
+      () => true,
+      () => false,
+    );
+    if (!stopped) {
+      signal(pid, "SIGKILL");
+      await waitFor(`${spec.name} to be killed`, async () => !isAlive(pid), { timeoutMs: 10_000, intervalMs: 100 });
+    }
+  }
+  await fs.rm(pidFile(paths, spec.name), { force: true });
+  await waitFor(`${spec.name}'s ports to be free`, async () => (await Promise.all(Object.values(spec.ports).map((p) => portFree(spec.host, p)))).every(Boolean), {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+  });
+}
+
+/** Removes the node's folder: its configuration, data and logs. */
+export async function removeNodeFiles(paths: LocalPaths, name: string): Promise<void> {
+  await fs.rm(nodeDir(paths, name), { recursive: true, force: true });
+}
+
+async function readPid(paths: LocalPaths, name: string): Promise<number | undefined> {
+  try {
+    const pid = Number((await fs.readFile(pidFile(paths, name), "utf8")).trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  // A zombie (exited, not yet reaped) still answers signal 0.
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.split(") ")[1]?.[0] !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, sig); // the node's whole process group
+  } catch {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      /* already gone */
+    }
+  }
+}
+
+async function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once("error", () => resolve(true));
+  });
+}
+
+async function tail(paths: LocalPaths, name: string, lines = 30): Promise<string> {
+  const logs = path.join(nodeDir(paths, name), "logs");
+  const files = await fs.readdir(logs).catch(() => [] as string[]);
+  const chunks = await Promise.all(
+    files.filter((f) => f.endsWith(".log")).map(async (f) => (await fs.readFile(path.join(logs, f), "utf8")).split("\n").slice(-lines).join("\n")),
+  );
+  return chunks.join("\n");
+}
