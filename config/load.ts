@@ -28,7 +28,7 @@ export function parseTopology(raw: unknown, configKey = TOPOLOGY_KEY): Topology 
 
 /** Reads and checks the stack's topology config. */
 export function loadTopology(config = new pulumi.Config()): Topology {
-  return parseTopology(config.getObject<unknown>(TOPOLOGY_KEY), config.fullKey(TOPOLOGY_KEY));
+  return parseTopology(config.getObject<unknown>(TOPOLOGY_KEY), `${config.name}:${TOPOLOGY_KEY}`);
 }
 
 export function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {

@@ -1,0 +1,3 @@
+export * from "./http";
+export * from "./pulsar-admin";
+export * from "./providers";

@@ -1,0 +1,113 @@
+import * as pulumi from "@pulumi/pulumi";
+import { PulsarAdmin } from "../pulsar-admin";
+import { AdminProvider, changedKeys, liveResult, requireState } from "./admin-provider";
+
+/**
+ * A namespace's bookie affinity groups. The broker accepts any group name and reads the group
+ * only when a topic's ledger configuration is built, so this resource checks that the groups
+ * hold bookies before it sets them, and unloads the namespace after a change so that new
+ * ledgers follow it. Ledgers written before stay where they are.
+ */
+export interface AffinityGroupInputs {
+  readonly namespace: string;
+  readonly primary: string;
+  readonly secondary?: string;
+  /** Admin URL of a broker of the cluster that owns the namespace (affinity is a local policy). */
+  readonly adminUrl: string;
+  /** Groups the plan declares; a group outside this list is refused before any call. */
+  readonly knownGroups: string[];
+  /** Unload the namespace after a change of group (default true). */
+  readonly unloadOnChange?: boolean;
+}
+
+export type AffinityGroupOutputs = AffinityGroupInputs;
+
+const COMPARED = ["namespace", "primary", "secondary", "adminUrl"] as const;
+
+export function checkAffinity(news: AffinityGroupInputs): pulumi.dynamic.CheckFailure[] {
+  const failures: pulumi.dynamic.CheckFailure[] = [];
+  for (const role of ["primary", "secondary"] as const) {
+    const group = news[role];
+    if (group !== undefined && !news.knownGroups.includes(group)) {
+      failures.push({
+        property: role,
+        reason: `${news.namespace}: affinity group "${group}" does not exist (groups: ${news.knownGroups.join(", ") || "none"}); the broker would accept it and place data outside any group`,
+      });
+    }
+  }
+  if (!news.primary) failures.push({ property: "primary", reason: `${news.namespace}: a primary affinity group is required` });
+  return failures;
+}
+
+/** Refuses groups that hold no bookie in the cluster's live rack map. */
+async function requireLiveGroups(admin: PulsarAdmin, want: AffinityGroupInputs): Promise<void> {
+  const racks = await admin.racksInfo();
+  const missing = [want.primary, want.secondary].filter((g): g is string => !!g && Object.keys(racks[g] ?? {}).length === 0);
+  if (missing.length) {
+    throw new Error(
+      `${want.namespace}: affinity group ${missing.map((g) => `"${g}"`).join(", ")} holds no bookie in the rack map of ${admin.url} ` +
+        `(groups there: ${Object.keys(racks).join(", ") || "none"}); not setting it`,
+    );
+  }
+}
+
+export class AffinityGroupProvider extends AdminProvider implements pulumi.dynamic.ResourceProvider<AffinityGroupInputs, AffinityGroupOutputs> {
+  async check(_olds: AffinityGroupInputs, news: AffinityGroupInputs): Promise<pulumi.dynamic.CheckResult<AffinityGroupInputs>> {
+    return { inputs: news, failures: checkAffinity(news) };
+  }
+
+  async diff(_id: string, olds: AffinityGroupOutputs, news: AffinityGroupInputs): Promise<pulumi.dynamic.DiffResult> {
+    const changes = changedKeys(olds, news, COMPARED);
+    return { changes: changes.length > 0, replaces: changes.includes("namespace") ? ["namespace"] : [] };
+  }
+
+  async create(inputs: AffinityGroupInputs): Promise<pulumi.dynamic.CreateResult<AffinityGroupOutputs>> {
+    await this.apply(inputs);
+    return { id: inputs.namespace, outs: inputs };
+  }
+
+  async read(id: string, state?: AffinityGroupOutputs): Promise<pulumi.dynamic.ReadResult<AffinityGroupOutputs>> {
+    const props = requireState(state, "AffinityGroup");
+    const live = await this.admin(props.adminUrl).getBookieAffinityGroup(props.namespace);
+    const inputs: AffinityGroupInputs = {
+      ...props,
+      primary: live?.bookkeeperAffinityGroupPrimary ?? "",
+      secondary: live?.bookkeeperAffinityGroupSecondary || undefined,
+    };
+    return liveResult(id, inputs, inputs);
+  }
+
+  async update(_id: string, _olds: AffinityGroupOutputs, news: AffinityGroupInputs): Promise<pulumi.dynamic.UpdateResult<AffinityGroupOutputs>> {
+    await this.apply(news);
+    return { outs: news };
+  }
+
+  async delete(_id: string, props: AffinityGroupOutputs): Promise<void> {
+    const admin = this.admin(props.adminUrl);
+    if (!(await admin.getNamespace(props.namespace))) return;
+    await admin.deleteBookieAffinityGroup(props.namespace);
+    if (props.unloadOnChange !== false) await admin.unloadNamespace(props.namespace);
+  }
+
+  private async apply(want: AffinityGroupInputs): Promise<void> {
+    const admin = this.admin(want.adminUrl);
+    await requireLiveGroups(admin, want);
+    await admin.setBookieAffinityGroup(want.namespace, {
+      bookkeeperAffinityGroupPrimary: want.primary,
+      ...(want.secondary ? { bookkeeperAffinityGroupSecondary: want.secondary } : {}),
+    });
+    if (want.unloadOnChange !== false) await admin.unloadNamespace(want.namespace);
+  }
+}
+
+export type AffinityGroupArgs = { [K in keyof AffinityGroupInputs]: pulumi.Input<AffinityGroupInputs[K]> };
+
+export class AffinityGroup extends pulumi.dynamic.Resource {
+  declare readonly namespace: pulumi.Output<string>;
+  declare readonly primary: pulumi.Output<string>;
+  declare readonly secondary: pulumi.Output<string | undefined>;
+
+  constructor(name: string, args: AffinityGroupArgs, opts?: pulumi.CustomResourceOptions) {
+    super(new AffinityGroupProvider(), name, { secondary: undefined, unloadOnChange: true, ...args }, opts, "pulsar-isolation", "AffinityGroup");
+  }
+}

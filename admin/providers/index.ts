@@ -1,0 +1,5 @@
+export * from "./admin-provider";
+export * from "./bookie-rack";
+export * from "./tenant";
+export * from "./namespace";
+export * from "./affinity-group";

@@ -1,0 +1,71 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AdminProvider, changedKeys, liveResult, requireState } from "./admin-provider";
+
+/** A tenant in the shared configuration store, allowed on the clusters whose namespaces it holds. */
+export interface TenantInputs {
+  readonly tenant: string;
+  readonly allowedClusters: string[];
+  readonly adminRoles: string[];
+  /** Admin URL of any broker: tenants live in the configuration store that all clusters share. */
+  readonly adminUrl: string;
+}
+
+export interface TenantOutputs extends TenantInputs {
+  /** True when the tenant existed before (as `public` does after cluster initialisation): it is then never deleted. */
+  readonly adopted: boolean;
+}
+
+const COMPARED = ["tenant", "allowedClusters", "adminRoles", "adminUrl"] as const;
+const sorted = (xs: string[]) => [...xs].sort();
+
+export class TenantProvider extends AdminProvider implements pulumi.dynamic.ResourceProvider<TenantInputs, TenantOutputs> {
+  async check(_olds: TenantInputs, news: TenantInputs): Promise<pulumi.dynamic.CheckResult<TenantInputs>> {
+    const failures = /^[-=:.\w]+$/.test(news.tenant ?? "") ? [] : [{ property: "tenant", reason: `"${news.tenant}" is not a tenant name` }];
+    return { inputs: { ...news, allowedClusters: sorted(news.allowedClusters ?? []), adminRoles: sorted(news.adminRoles ?? []) }, failures };
+  }
+
+  async diff(_id: string, olds: TenantOutputs, news: TenantInputs): Promise<pulumi.dynamic.DiffResult> {
+    const changes = changedKeys(olds, news, COMPARED);
+    return { changes: changes.length > 0, replaces: changes.includes("tenant") ? ["tenant"] : [] };
+  }
+
+  async create(inputs: TenantInputs): Promise<pulumi.dynamic.CreateResult<TenantOutputs>> {
+    const admin = this.admin(inputs.adminUrl);
+    const info = { allowedClusters: inputs.allowedClusters, adminRoles: inputs.adminRoles };
+    const existing = await admin.getTenant(inputs.tenant);
+    if (existing) {
+      if (changedKeys(existing, info, ["allowedClusters", "adminRoles"]).length > 0) await admin.updateTenant(inputs.tenant, info);
+    } else {
+      await admin.createTenant(inputs.tenant, info);
+    }
+    return { id: inputs.tenant, outs: { ...inputs, adopted: existing !== undefined } };
+  }
+
+  async read(id: string, state?: TenantOutputs): Promise<pulumi.dynamic.ReadResult<TenantOutputs>> {
+    const props = requireState(state, "Tenant");
+    const live = await this.admin(props.adminUrl).getTenant(props.tenant);
+    if (!live) return {};
+    const inputs = { tenant: props.tenant, allowedClusters: sorted(live.allowedClusters), adminRoles: sorted(live.adminRoles), adminUrl: props.adminUrl };
+    return liveResult(id, { ...inputs, adopted: props.adopted }, inputs);
+  }
+
+  async update(_id: string, olds: TenantOutputs, news: TenantInputs): Promise<pulumi.dynamic.UpdateResult<TenantOutputs>> {
+    await this.admin(news.adminUrl).updateTenant(news.tenant, { allowedClusters: news.allowedClusters, adminRoles: news.adminRoles });
+    return { outs: { ...news, adopted: olds.adopted } };
+  }
+
+  async delete(_id: string, props: TenantOutputs): Promise<void> {
+    if (!props.adopted) await this.admin(props.adminUrl).deleteTenant(props.tenant);
+  }
+}
+
+export type TenantArgs = { [K in keyof TenantInputs]: pulumi.Input<TenantInputs[K]> };
+
+export class Tenant extends pulumi.dynamic.Resource {
+  declare readonly tenant: pulumi.Output<string>;
+  declare readonly adopted: pulumi.Output<boolean>;
+
+  constructor(name: string, args: TenantArgs, opts?: pulumi.CustomResourceOptions) {
+    super(new TenantProvider(), name, { adopted: undefined, ...args }, opts, "pulsar-isolation", "Tenant");
+  }
+}

@@ -1,0 +1,4 @@
+export * from "./configuration-store";
+export * from "./bookie-cluster";
+export * from "./pulsar-cluster";
+export * from "./namespace-affinity";

@@ -1,0 +1,18 @@
+export * from "./spec";
+export * from "./bootstrap";
+export * from "./runner";
+export { localRunner, localPaths } from "./local";
+
+import { Topology } from "../config";
+import { localPaths, localRunner } from "./local";
+import { NodeRunner } from "./runner";
+
+/** The runner the topology asks for. */
+export function runnerFor(topology: Topology, where: { projectRoot: string; stack: string }): NodeRunner {
+  switch (topology.runtime) {
+    case "local":
+      return localRunner(localPaths(where.projectRoot, where.stack, topology.pulsarVersion));
+    case "docker":
+      throw new Error('runtime "docker" is not available yet: use runtime "local"');
+  }
+}

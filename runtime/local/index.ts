@@ -1,0 +1,28 @@
+import * as path from "node:path";
+import { NodeRunner } from "../runner";
+import { BootstrapStep } from "./bootstrap-step";
+import { LocalNode } from "./local-node";
+import { LocalPaths } from "./node-process";
+
+export * from "./node-process";
+export * from "./run-command";
+export * from "./topology";
+export { LocalNode } from "./local-node";
+export { BootstrapStep } from "./bootstrap-step";
+
+/** Where a stack's nodes live: `.stacks/<stack>/` in the project, and the unpacked distribution. */
+export function localPaths(projectRoot: string, stack: string, pulsarVersion: string): LocalPaths {
+  return {
+    pulsarHome: process.env.PULSAR_HOME ?? path.join(projectRoot, ".toolchain", "pulsar", `apache-pulsar-${pulsarVersion}`),
+    stateDir: path.join(projectRoot, ".stacks", stack),
+  };
+}
+
+/** Nodes as processes of the Pulsar distribution on this machine. */
+export function localRunner(paths: LocalPaths): NodeRunner {
+  return {
+    node: (spec, opts) => new LocalNode(spec.name, { spec, paths }, opts),
+    bootstrap: (command, opts) => new BootstrapStep(command.name, { command, paths }, opts),
+  };
+}
+

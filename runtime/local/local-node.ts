@@ -1,0 +1,63 @@
+import * as pulumi from "@pulumi/pulumi";
+import { NodeSpec } from "../spec";
+import { LocalPaths, nodeStatus, startNode, stopNode } from "./node-process";
+
+/**
+ * A node of the topology as a local process. Created means started and ready; `read` reports a
+ * dead process as `state: "stopped"`, so `pulumi refresh` shows it and `pulumi up` starts it
+ * again. A change of the node's spec restarts that node only. Deleting stops the process and
+ * keeps its data folder.
+ */
+export interface LocalNodeInputs {
+  readonly spec: NodeSpec;
+  readonly paths: LocalPaths;
+  /** Always "running" in the plan; "stopped" when read finds the process dead. */
+  readonly state: "running" | "stopped";
+}
+
+export interface LocalNodeOutputs extends LocalNodeInputs {
+  readonly pid: number;
+}
+
+export class LocalNodeProvider implements pulumi.dynamic.ResourceProvider<LocalNodeInputs, LocalNodeOutputs> {
+  async diff(_id: string, olds: LocalNodeOutputs, news: LocalNodeInputs): Promise<pulumi.dynamic.DiffResult> {
+    const changed = (["spec", "paths", "state"] as const).filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    // A node of another name is another node (another folder): replace it, the old one stops first.
+    const renamed = olds.spec.name !== news.spec.name;
+    return { changes: changed.length > 0, replaces: renamed ? ["spec"] : [], deleteBeforeReplace: renamed };
+  }
+
+  async create(inputs: LocalNodeInputs): Promise<pulumi.dynamic.CreateResult<LocalNodeOutputs>> {
+    const pid = await startNode(inputs.spec, inputs.paths);
+    return { id: inputs.spec.name, outs: { ...inputs, state: "running", pid } };
+  }
+
+  async read(id: string, state?: LocalNodeOutputs): Promise<pulumi.dynamic.ReadResult<LocalNodeOutputs>> {
+    if (!state) throw new Error(`LocalNode ${id}: reading needs the resource's last state`);
+    const status = await nodeStatus(state.paths, state.spec.name);
+    const props: LocalNodeOutputs = { ...state, state: status.running ? "running" : "stopped", pid: status.pid ?? 0 };
+    const inputs: LocalNodeInputs = { spec: state.spec, paths: state.paths, state: props.state };
+    return { id, props, inputs: inputs as LocalNodeOutputs };
+  }
+
+  async update(_id: string, olds: LocalNodeOutputs, news: LocalNodeInputs): Promise<pulumi.dynamic.UpdateResult<LocalNodeOutputs>> {
+    if (JSON.stringify(olds.spec) !== JSON.stringify(news.spec) || JSON.stringify(olds.paths) !== JSON.stringify(news.paths)) {
+      await stopNode(olds.spec, olds.paths);
+    }
+    const pid = await startNode(news.spec, news.paths);
+    return { outs: { ...news, state: "running", pid } };
+  }
+
+  async delete(_id: string, props: LocalNodeOutputs): Promise<void> {
+    await stopNode(props.spec, props.paths);
+  }
+}
+
+export class LocalNode extends pulumi.dynamic.Resource {
+  declare readonly pid: pulumi.Output<number>;
+  declare readonly state: pulumi.Output<string>;
+
+  constructor(name: string, args: { spec: NodeSpec; paths: LocalPaths }, opts?: pulumi.CustomResourceOptions) {
+    super(new LocalNodeProvider(), name, { ...args, state: "running", pid: undefined }, opts, "pulsar-isolation", "LocalNode");
+  }
+}

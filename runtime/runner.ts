@@ -1,0 +1,14 @@
+import * as pulumi from "@pulumi/pulumi";
+import { BootstrapCommand } from "./bootstrap";
+import { NodeSpec } from "./spec";
+
+/**
+ * How the nodes of a topology run. Components ask a runner for a node or a bootstrap step and
+ * do not care whether it becomes a local process or a container.
+ */
+export interface NodeRunner {
+  /** Registers the resource that runs one node; it is ready when the resource is created. */
+  node(spec: NodeSpec, opts: pulumi.CustomResourceOptions): pulumi.CustomResource;
+  /** Registers a one-time bootstrap command: run on create, never again. */
+  bootstrap(command: BootstrapCommand, opts: pulumi.CustomResourceOptions): pulumi.CustomResource;
+}

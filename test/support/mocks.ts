@@ -1,0 +1,37 @@
+import * as pulumi from "@pulumi/pulumi";
+
+export interface RegisteredResource {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, any>;
+}
+
+/**
+ * Pulumi's mocks, recording every resource the program registers. Components register through
+ * `registerResource` too, so the record is the whole tree.
+ */
+export function recordResources(project: string, stack: string, config: Record<string, unknown>): RegisteredResource[] {
+  const registered: RegisteredResource[] = [];
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)])),
+  );
+  pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs) {
+        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        return { id: `${args.name}-id`, state: args.inputs };
+      },
+      call(args: pulumi.runtime.MockCallArgs) {
+        return args.inputs;
+      },
+    },
+    project,
+    stack,
+    true,
+  );
+  return registered;
+}
+
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}
