@@ -9,6 +9,7 @@ export PULSAR_HOME="${PULSAR_HOME:-$TOOLCHAIN_DIR/pulsar/apache-pulsar-$PULSAR_V
 export PATH="$TOOLCHAIN_DIR/bin:$PATH"
 export PULUMI_HOME="${PULUMI_HOME:-$TOOLCHAIN_DIR/pulumi-home}"
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$PROJECT_ROOT/.pulumi-state}"
+mkdir -p "${PULUMI_BACKEND_URL#file://}" 2>/dev/null || true
 # The dev stacks' secrets are encrypted with this passphrase. It protects nothing real:
 # set your own PULUMI_CONFIG_PASSPHRASE for any stack that holds real credentials.
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-pulsar-isolation-dev}"
