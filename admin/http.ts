@@ -19,18 +19,21 @@ export const USER_AGENT = "pulsar-isolation-admin/0.1";
 
 export type Method = "GET" | "PUT" | "POST" | "DELETE";
 
-export class AdminApiError extends Error {
-  constructor(
-    readonly method: Method,
-    readonly url: string,
-    /** HTTP status, or undefined when no answer came. */
-    readonly status: number | undefined,
-    readonly serverMessage: string,
-  ) {
-    super(`${method} ${url} ${status === undefined ? "got no answer" : `answered ${status}`}: ${serverMessage}`);
-    this.name = "AdminApiError";
-  }
+/** An admin call that failed. A plain Error with fields: dynamic providers are serialized, and Error subclasses do not survive that. */
+export interface AdminApiError extends Error {
+  readonly method: Method;
+  readonly url: string;
+  /** HTTP status, or undefined when no answer came. */
+  readonly status: number | undefined;
+  readonly serverMessage: string;
 }
+
+export function adminApiError(method: Method, url: string, status: number | undefined, serverMessage: string): AdminApiError {
+  const message = `${method} ${url} ${status === undefined ? "got no answer" : `answered ${status}`}: ${serverMessage}`;
+  return Object.assign(new Error(message), { name: "AdminApiError", method, url, status, serverMessage });
+}
+
+export const isAdminApiError = (err: unknown): err is AdminApiError => err instanceof Error && err.name === "AdminApiError";
 
 export class HttpClient {
   private readonly urls: string[];
@@ -66,13 +69,13 @@ export class HttpClient {
           signal: AbortSignal.timeout(this.timeoutMs),
         });
       } catch (err) {
-        lastError = new AdminApiError(method, url, undefined, describeNetworkError(err));
+        lastError = adminApiError(method, url, undefined, describeNetworkError(err));
         continue;
       }
       if (res.ok) return parseBody<T>(await res.text());
       const message = serverMessage(await res.text().catch(() => ""), res.statusText);
       if (res.status === 404 && notFoundOk) return undefined;
-      lastError = new AdminApiError(method, url, res.status, message);
+      lastError = adminApiError(method, url, res.status, message);
       if (res.status < 500) throw lastError;
     }
     const err = lastError!;

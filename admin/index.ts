@@ -1,3 +1,4 @@
 export * from "./http";
 export * from "./pulsar-admin";
 export * from "./providers";
+export * from "./ledgers";

@@ -1,12 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Topology, bookieId, effectivePersistence, groupMembers, hostOf, retentionSizeInMB, retentionTimeInMinutes } from "../config";
 import { AffinityGroup, BookieRack, Namespace, Tenant } from "../admin";
+import { ConfigurationStore } from "./configuration-store";
 import { PulsarCluster } from "./pulsar-cluster";
 
 export interface NamespaceAffinityArgs {
   readonly topology: Topology;
   /** Every cluster that shares the BookKeeper cluster: each keeps its own rack map. */
   readonly clusters: PulsarCluster[];
+  /** Tenants and namespaces live there; when it is destroyed they go with it. */
+  readonly configurationStore: ConfigurationStore;
 }
 
 /**
@@ -25,6 +28,8 @@ export class NamespaceAffinity extends pulumi.ComponentResource {
   constructor(name: string, args: NamespaceAffinityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pulsar:index:NamespaceAffinity", name, {}, opts);
     const { topology, clusters } = args;
+    // Destroying the whole topology skips deleting what lives inside the stores being destroyed.
+    const withStore = { parent: this, deletedWith: args.configurationStore.node };
     const byName = new Map(clusters.map((c) => [c.clusterName, c]));
     const brokers = clusters.flatMap((c) => c.brokers);
     const members = groupMembers(topology);
@@ -40,7 +45,7 @@ export class NamespaceAffinity extends pulumi.ComponentResource {
           new BookieRack(
             `${b.name}-rack`,
             { bookie: bookieId(topology, b), group: b.group!, rack: b.rack, hostname: hostOf(topology, b), adminUrls: clusters.map((c) => c.adminUrl) },
-            { parent: this, dependsOn: brokers },
+            { ...withStore, dependsOn: brokers },
           ),
       );
 
@@ -52,7 +57,7 @@ export class NamespaceAffinity extends pulumi.ComponentResource {
         allowedClusters: allowed,
         adminRoles: [],
         adminUrl: byName.get(allowed[0])!.adminUrl,
-      }, { parent: this, dependsOn: brokers }));
+      }, { ...withStore, dependsOn: brokers }));
     }
 
     this.namespaces = [];
@@ -67,7 +72,7 @@ export class NamespaceAffinity extends pulumi.ComponentResource {
         adminUrl: cluster.adminUrl,
         ...(ns.retention ? { retention: { retentionSizeInMB: retentionSizeInMB(ns.retention.size), retentionTimeInMinutes: retentionTimeInMinutes(ns.retention.time) } } : {}),
         ...(persistence ? { persistence } : {}),
-      }, { parent: this, dependsOn: [tenants.get(ns.name.split("/")[0])!] });
+      }, { ...withStore, dependsOn: [tenants.get(ns.name.split("/")[0])!] });
       this.namespaces.push(namespace);
       this.affinityGroups.push(new AffinityGroup(`${ns.name}-affinity`, {
         namespace: ns.name,
@@ -75,7 +80,7 @@ export class NamespaceAffinity extends pulumi.ComponentResource {
         ...(ns.affinity.secondary ? { secondary: ns.affinity.secondary } : {}),
         adminUrl: cluster.adminUrl,
         knownGroups: [...members.keys()],
-      }, { parent: this, dependsOn: [namespace, ...this.racks] }));
+      }, { parent: this, deletedWith: cluster.zookeeper, dependsOn: [namespace, ...this.racks] }));
     }
     this.registerOutputs({ groups: this.groups, namespaceGroups: this.namespaceGroups });
   }

@@ -25,6 +25,8 @@ export class PulsarCluster extends pulumi.ComponentResource {
   /** What the configuration store records for the cluster: every broker's URL. */
   readonly webServiceUrl: string;
   readonly brokerServiceUrl: string;
+  /** The cluster's local ZooKeeper: its local policies (affinity groups, rack map) live there. */
+  readonly zookeeper: pulumi.CustomResource;
   readonly metadata: pulumi.CustomResource;
   readonly brokers: pulumi.CustomResource[];
 
@@ -36,7 +38,7 @@ export class PulsarCluster extends pulumi.ComponentResource {
     this.webServiceUrl = clusterWebServiceUrl(topology, cluster);
     this.brokerServiceUrl = clusterBrokerServiceUrl(topology, cluster);
 
-    const zookeeper = runner.node(zookeeperSpec(topology, cluster), { parent: this });
+    const zookeeper = (this.zookeeper = runner.node(zookeeperSpec(topology, cluster), { parent: this }));
     this.metadata = runner.bootstrap(clusterMetadataCommand(topology, cluster), {
       parent: this,
       dependsOn: [zookeeper, args.configurationStore.node, ...(args.initialiseAfter ?? [])],

@@ -59,7 +59,15 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
 
   async create(inputs: NamespaceInputs): Promise<pulumi.dynamic.CreateResult<NamespaceOutputs>> {
     const admin = this.admin(inputs.adminUrl);
-    await admin.createNamespace(inputs.namespace, inputs.bundles, [inputs.cluster]);
+    const existing = await admin.getNamespace(inputs.namespace);
+    if (!existing) {
+      await admin.createNamespace(inputs.namespace, inputs.bundles, [inputs.cluster]);
+    } else if (!existing.replication_clusters.includes(inputs.cluster)) {
+      throw new Error(
+        `${inputs.namespace} already exists on cluster(s) ${existing.replication_clusters.join(", ")}, not ${inputs.cluster}; not taking it over`,
+      );
+    }
+    // A namespace that exists on its cluster (kept in a store that outlived a destroy) is taken over as it is.
     await this.applyPolicies(admin, inputs, {});
     return { id: inputs.namespace, outs: { ...inputs, liveBundles: inputs.bundles } };
   }

@@ -10,11 +10,15 @@ export * from "./topology";
 export { LocalNode } from "./local-node";
 export { BootstrapStep } from "./bootstrap-step";
 
-/** Where a stack's nodes live: `.stacks/<stack>/` in the project, and the unpacked distribution. */
+/**
+ * Where a stack's nodes live: `<states>/<stack>/`, where `<states>` is `.stacks` in the project
+ * unless PULSAR_ISOLATION_STATE_DIR names another folder; and the unpacked distribution.
+ */
 export function localPaths(projectRoot: string, stack: string, pulsarVersion: string): LocalPaths {
+  const states = process.env.PULSAR_ISOLATION_STATE_DIR ?? path.join(projectRoot, ".stacks");
   return {
     pulsarHome: process.env.PULSAR_HOME ?? path.join(projectRoot, ".toolchain", "pulsar", `apache-pulsar-${pulsarVersion}`),
-    stateDir: path.join(projectRoot, ".stacks", stack),
+    stateDir: path.join(path.resolve(projectRoot, states), stack),
   };
 }
 
