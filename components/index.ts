@@ -2,3 +2,4 @@ export * from "./configuration-store";
 export * from "./bookie-cluster";
 export * from "./pulsar-cluster";
 export * from "./namespace-affinity";
+export * from "./isolation-plan";

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Topology, bookieId, effectivePersistence, groupMembers, hostOf, retentionSizeInMB, retentionTimeInMinutes } from "../config";
+import { Topology } from "../config";
 import { AffinityGroup, BookieRack, Namespace, Tenant } from "../admin";
 import { ConfigurationStore } from "./configuration-store";
+import { affinityPlan, groupPlan, namespacePlan, rackPlan, tenantPlan } from "./isolation-plan";
 import { PulsarCluster } from "./pulsar-cluster";
 
 export interface NamespaceAffinityArgs {
@@ -28,60 +29,33 @@ export class NamespaceAffinity extends pulumi.ComponentResource {
   constructor(name: string, args: NamespaceAffinityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pulsar:index:NamespaceAffinity", name, {}, opts);
     const { topology, clusters } = args;
-    // Destroying the whole topology skips deleting what lives inside the stores being destroyed.
-    const withStore = { parent: this, deletedWith: args.configurationStore.node };
-    const byName = new Map(clusters.map((c) => [c.clusterName, c]));
     const brokers = clusters.flatMap((c) => c.brokers);
-    const members = groupMembers(topology);
-    this.groups = Object.fromEntries([...members].map(([g, bs]) => [g, bs.map((b) => bookieId(topology, b))]));
+    const zookeeperOf = new Map(clusters.map((c) => [c.clusterName, c.zookeeper]));
+    // Destroying the whole topology skips deleting what lives inside the stores being destroyed.
+    const inStore = { parent: this, deletedWith: args.configurationStore.node };
+
+    this.groups = groupPlan(topology);
     this.namespaceGroups = Object.fromEntries(
-      topology.namespaces.map((ns) => [ns.name, { cluster: ns.cluster, primary: ns.affinity.primary, ...(ns.affinity.secondary ? { secondary: ns.affinity.secondary } : {}) }]),
+      affinityPlan(topology).map((a) => [
+        a.namespace,
+        { cluster: topology.namespaces.find((ns) => ns.name === a.namespace)!.cluster, primary: a.primary, ...(a.secondary ? { secondary: a.secondary } : {}) },
+      ]),
     );
 
-    this.racks = topology.bookies
-      .filter((b) => b.group !== undefined)
-      .map(
-        (b) =>
-          new BookieRack(
-            `${b.name}-rack`,
-            { bookie: bookieId(topology, b), group: b.group!, rack: b.rack, hostname: hostOf(topology, b), adminUrls: clusters.map((c) => c.adminUrl) },
-            { ...withStore, dependsOn: brokers },
-          ),
-      );
-
-    const tenants = new Map<string, Tenant>();
-    for (const tenant of new Set(topology.namespaces.map((ns) => ns.name.split("/")[0]))) {
-      const allowed = [...new Set(topology.namespaces.filter((ns) => ns.name.startsWith(`${tenant}/`)).map((ns) => ns.cluster))];
-      tenants.set(tenant, new Tenant(`tenant-${tenant}`, {
-        tenant,
-        allowedClusters: allowed,
-        adminRoles: [],
-        adminUrl: byName.get(allowed[0])!.adminUrl,
-      }, { ...withStore, dependsOn: brokers }));
-    }
-
-    this.namespaces = [];
-    this.affinityGroups = [];
-    for (const ns of topology.namespaces) {
-      const cluster = byName.get(ns.cluster)!;
-      const persistence = ns.persistence ? effectivePersistence(topology, ns) : undefined;
-      const namespace = new Namespace(ns.name, {
-        namespace: ns.name,
-        cluster: ns.cluster,
-        bundles: ns.bundles,
-        adminUrl: cluster.adminUrl,
-        ...(ns.retention ? { retention: { retentionSizeInMB: retentionSizeInMB(ns.retention.size), retentionTimeInMinutes: retentionTimeInMinutes(ns.retention.time) } } : {}),
-        ...(persistence ? { persistence } : {}),
-      }, { ...withStore, dependsOn: [tenants.get(ns.name.split("/")[0])!] });
-      this.namespaces.push(namespace);
-      this.affinityGroups.push(new AffinityGroup(`${ns.name}-affinity`, {
-        namespace: ns.name,
-        primary: ns.affinity.primary,
-        ...(ns.affinity.secondary ? { secondary: ns.affinity.secondary } : {}),
-        adminUrl: cluster.adminUrl,
-        knownGroups: [...members.keys()],
-      }, { parent: this, deletedWith: cluster.zookeeper, dependsOn: [namespace, ...this.racks] }));
-    }
+    const bookieNames = new Map(topology.bookies.map((b) => [`${b.host ?? topology.host}:${b.bookiePort}`, b.name]));
+    this.racks = rackPlan(topology).map((r) => new BookieRack(`${bookieNames.get(r.bookie)}-rack`, r, { ...inStore, dependsOn: brokers }));
+    const tenants = new Map(tenantPlan(topology).map((t) => [t.tenant, new Tenant(`tenant-${t.tenant}`, t, { ...inStore, dependsOn: brokers })]));
+    this.namespaces = namespacePlan(topology).map(
+      (ns) => new Namespace(ns.namespace, ns, { ...inStore, dependsOn: [tenants.get(ns.namespace.split("/")[0])!] }),
+    );
+    this.affinityGroups = affinityPlan(topology).map(
+      (a, i) =>
+        new AffinityGroup(`${a.namespace}-affinity`, a, {
+          parent: this,
+          deletedWith: zookeeperOf.get(this.namespaceGroups[a.namespace].cluster),
+          dependsOn: [this.namespaces[i], ...this.racks],
+        }),
+    );
     this.registerOutputs({ groups: this.groups, namespaceGroups: this.namespaceGroups });
   }
 }

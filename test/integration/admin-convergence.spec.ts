@@ -1,0 +1,219 @@
+import * as assert from "node:assert/strict";
+import * as path from "node:path";
+import {
+  AffinityGroupOutputs,
+  AffinityGroupProvider,
+  BookieRackOutputs,
+  BookieRackProvider,
+  NamespaceOutputs,
+  NamespaceProvider,
+  PulsarAdmin,
+  TenantOutputs,
+  TenantProvider,
+  ledgerBookies,
+} from "../../admin";
+import { affinityPlan, groupPlan, namespacePlan, rackPlan, tenantPlan } from "../../components";
+import { brokerServiceUrl, brokerWebUrl } from "../../config";
+import { applyResource, refreshResource } from "../support/apply";
+import { adminWritesSeenBy, consume, produce } from "../support/pulsar-client";
+import { RealTopology, startRealTopology, stopRealTopology } from "../support/real-topology";
+
+type Applied<O> = { id: string; outs: O };
+
+describe("admin convergence against a real Pulsar topology", function () {
+  let real: RealTopology;
+  const racks = new Map<string, Applied<BookieRackOutputs>>();
+  const tenants = new Map<string, Applied<TenantOutputs>>();
+  const namespaces = new Map<string, Applied<NamespaceOutputs>>();
+  const affinities = new Map<string, Applied<AffinityGroupOutputs>>();
+  const rackProvider = new BookieRackProvider();
+  const tenantProvider = new TenantProvider();
+  const namespaceProvider = new NamespaceProvider();
+  const affinityProvider = new AffinityGroupProvider();
+
+  const cluster = (name: string) => real.topology.clusters.find((c) => c.name === name)!;
+  const admin = (clusterName: string) => new PulsarAdmin({ baseUrl: brokerWebUrl(real.topology, cluster(clusterName).brokers[0]) });
+  const serviceUrl = (clusterName: string) => brokerServiceUrl(real.topology, cluster(clusterName).brokers[0]);
+  const brokerDirs = () => real.topology.clusters.flatMap((c) => c.brokers.map((b) => path.join(real.paths.stateDir, b.name)));
+  const totalWrites = async () => (await Promise.all(brokerDirs().map(adminWritesSeenBy))).reduce((a, b) => a + b, 0);
+
+  /** Applies the whole plan the way `pulumi up` does, in dependency order; returns the actions taken. */
+  async function applyPlan(topology = real.topology): Promise<string[]> {
+    const actions: string[] = [];
+    for (const r of rackPlan(topology)) {
+      const res = await applyResource(rackProvider, r, racks.get(r.bookie));
+      racks.set(r.bookie, res);
+      actions.push(`${res.action}:${r.bookie}`);
+    }
+    for (const t of tenantPlan(topology)) {
+      const res = await applyResource(tenantProvider, t, tenants.get(t.tenant));
+      tenants.set(t.tenant, res);
+      actions.push(`${res.action}:${t.tenant}`);
+    }
+    for (const ns of namespacePlan(topology)) {
+      const res = await applyResource(namespaceProvider, ns, namespaces.get(ns.namespace));
+      namespaces.set(ns.namespace, res);
+      actions.push(`${res.action}:${ns.namespace}`);
+    }
+    for (const a of affinityPlan(topology)) {
+      const res = await applyResource(affinityProvider, a, affinities.get(a.namespace));
+      affinities.set(a.namespace, res);
+      actions.push(`${res.action}:${a.namespace}-affinity`);
+    }
+    return actions;
+  }
+
+  /** Ledgers of a topic, each with the bookies its ensembles used. */
+  async function ledgersOf(clusterName: string, topic: string) {
+    const stats = await admin(clusterName).internalStats(topic);
+    return stats.ledgers.filter((l) => l.entries > 0).map((l) => ({ id: l.ledgerId, entries: l.entries, bookies: ledgerBookies(l) }));
+  }
+
+  before(async function () {
+    this.timeout(600_000);
+    real = await startRealTopology("integration");
+    console.log(`      topology started in ${JSON.stringify(real.started.timings)} s`);
+  });
+
+  after(async function () {
+    this.timeout(300_000);
+    await stopRealTopology(real);
+  });
+
+  it("lists the same four bookies on both clusters: one shared BookKeeper", async () => {
+    const expected = real.topology.bookies.map((b) => `127.0.0.1:${b.bookiePort}`).sort();
+    assert.deepEqual(await admin("cluster1").listBookies(), expected);
+    assert.deepEqual(await admin("cluster2").listBookies(), expected);
+  });
+
+  it("applies the article's racks and groups: both clusters' rack maps and every affinity equal the plan", async () => {
+    const actions = await applyPlan();
+    assert.ok(actions.every((a) => a.startsWith("create:")), actions.join(", "));
+    const planned = groupPlan(real.topology);
+    for (const clusterName of ["cluster1", "cluster2"]) {
+      const live = await admin(clusterName).racksInfo();
+      const liveGroups = Object.fromEntries(Object.entries(live).map(([g, bs]) => [g, Object.keys(bs).sort()]));
+      assert.deepEqual(liveGroups, planned, `rack map of ${clusterName}`);
+      for (const r of rackPlan(real.topology)) {
+        assert.deepEqual(live[r.group][r.bookie], { rack: r.rack, hostname: r.hostname }, `${r.bookie} on ${clusterName}`);
+      }
+    }
+    for (const a of affinityPlan(real.topology)) {
+      const ownerCluster = real.topology.namespaces.find((ns) => ns.name === a.namespace)!.cluster;
+      assert.deepEqual(await admin(ownerCluster).getBookieAffinityGroup(a.namespace), { bookkeeperAffinityGroupPrimary: a.primary });
+    }
+  });
+
+  it("isolates: every ledger of each namespace's topic is written only to its group's bookies", async () => {
+    const groups = groupPlan(real.topology);
+    for (const [ns, clusterName, group] of [["public/c1-ns1", "cluster1", "group-bookie1"], ["public/c2-ns1", "cluster2", "group-bookie2"]]) {
+      const topic = `persistent://${ns}/t1`;
+      await produce(serviceUrl(clusterName), topic, 300);
+      const ledgers = await ledgersOf(clusterName, topic);
+      assert.ok(ledgers.length >= 3, `${topic}: ${ledgers.length} ledgers with entries, expected at least 3`);
+      assert.equal(ledgers.reduce((n, l) => n + l.entries, 0), 300);
+      for (const ledger of ledgers) {
+        assert.ok(ledger.bookies.length >= 2, `ledger ${ledger.id} has no ensemble in its metadata`);
+        for (const bookie of ledger.bookies) {
+          assert.ok(groups[group].includes(bookie), `${topic}: ledger ${ledger.id} uses ${bookie}, outside ${group} (${groups[group]})`);
+        }
+      }
+    }
+  });
+
+  it("migrates: a new primary group through the provider's update unloads, new ledgers follow, old ones stay", async () => {
+    const topic = "persistent://public/c1-ns1/t1";
+    const before = await ledgersOf("cluster1", topic);
+    const moved = structuredClone(real.topology);
+    moved.namespaces[0].affinity.primary = "group-bookie2";
+    const actions = await applyPlan(moved);
+    assert.deepEqual(actions.filter((a) => !a.startsWith("none:")), ["update:public/c1-ns1-affinity"]);
+    assert.deepEqual(await admin("cluster1").getBookieAffinityGroup("public/c1-ns1"), { bookkeeperAffinityGroupPrimary: "group-bookie2" });
+
+    await produce(serviceUrl("cluster1"), topic, 300);
+    const after = await ledgersOf("cluster1", topic);
+    const oldIds = new Set(before.map((l) => l.id));
+    const fresh = after.filter((l) => !oldIds.has(l.id));
+    assert.ok(fresh.length >= 3, `expected at least 3 new ledgers, got ${fresh.length}`);
+    const group2 = groupPlan(real.topology)["group-bookie2"];
+    for (const ledger of fresh) {
+      for (const bookie of ledger.bookies) assert.ok(group2.includes(bookie), `new ledger ${ledger.id} uses ${bookie}, outside group-bookie2`);
+    }
+    for (const old of before) {
+      assert.deepEqual(after.find((l) => l.id === old.id)?.bookies, old.bookies, `old ledger ${old.id} moved`);
+    }
+    assert.equal(await consume(serviceUrl("cluster1"), topic, "read-all", 600), 600, "all 600 messages readable");
+
+    // Back to the dev plan for the tests that follow.
+    await applyPlan();
+  });
+
+  it("re-applying the unchanged plan makes no write call (counted in the brokers' request logs)", async () => {
+    const writesBefore = await totalWrites();
+    assert.ok(writesBefore > 0, "the brokers' request logs show our earlier writes");
+    const actions = await applyPlan();
+    assert.ok(actions.every((a) => a.startsWith("none:")), actions.join(", "));
+    assert.equal(await totalWrites(), writesBefore);
+  });
+
+  it("sees drift: a rack deleted out of band shows in read, and applying again restores it on that cluster only", async () => {
+    const bookie = "127.0.0.1:3183";
+    await admin("cluster2").deleteBookieRack(bookie);
+    const refreshed = await refreshResource(rackProvider, racks.get(bookie)!);
+    assert.equal(refreshed.outs.placements["http://127.0.0.1:8081"], null, "read sees the rack gone from cluster2");
+    assert.deepEqual(refreshed.outs.placements["http://127.0.0.1:8080"], { group: "group-bookie2", rack: "rack2", hostname: "127.0.0.1" });
+    assert.equal(refreshed.outs.group, "", "the clusters disagree, so the group reads as drifted");
+    racks.set(bookie, refreshed);
+
+    const writesBefore = await adminWritesSeenBy(path.join(real.paths.stateDir, "broker1"));
+    const actions = await applyPlan();
+    assert.deepEqual(actions.filter((a) => !a.startsWith("none:")), [`update:${bookie}`]);
+    assert.deepEqual((await admin("cluster2").racksInfo())["group-bookie2"][bookie], { rack: "rack2", hostname: "127.0.0.1" });
+    assert.equal(await adminWritesSeenBy(path.join(real.paths.stateDir, "broker1")), writesBefore, "cluster1 was right and is not written");
+  });
+
+  it("sees drift in namespaces and affinity groups changed out of band", async () => {
+    await admin("cluster2").setRetention("public/c2-ns1", { retentionSizeInMB: 10, retentionTimeInMinutes: 10 });
+    await admin("cluster2").deleteBookieAffinityGroup("public/c2-ns1");
+    namespaces.set("public/c2-ns1", await refreshResource(namespaceProvider, namespaces.get("public/c2-ns1")!));
+    affinities.set("public/c2-ns1", await refreshResource(affinityProvider, affinities.get("public/c2-ns1")!));
+    assert.deepEqual(namespaces.get("public/c2-ns1")!.outs.retention, { retentionSizeInMB: 10, retentionTimeInMinutes: 10 });
+    assert.equal(affinities.get("public/c2-ns1")!.outs.primary, "");
+
+    const actions = await applyPlan();
+    assert.deepEqual(actions.filter((a) => !a.startsWith("none:")).sort(), ["update:public/c2-ns1", "update:public/c2-ns1-affinity"]);
+    assert.deepEqual(await admin("cluster2").getRetention("public/c2-ns1"), { retentionSizeInMB: 1024, retentionTimeInMinutes: 4320 });
+    assert.deepEqual(await admin("cluster2").getBookieAffinityGroup("public/c2-ns1"), { bookkeeperAffinityGroupPrimary: "group-bookie2" });
+  });
+
+  describe("bad input and faults", () => {
+    it("a broker that is down: the error names its URL once retries run out", async () => {
+      const down = new PulsarAdmin({ baseUrl: "http://127.0.0.1:18089", attempts: 3, backoffMs: 50 });
+      await assert.rejects(down.racksInfo(), (err: Error) => {
+        assert.match(err.message, /^GET http:\/\/127\.0\.0\.1:18089\/admin\/v2\/bookies\/racks-info got no answer: .*ECONNREFUSED.*\(after 3 attempts\)$/);
+        return true;
+      });
+    });
+
+    it("a 4xx from the broker surfaces the broker's own message", async () => {
+      const ns = { ...namespacePlan(real.topology)[0], persistence: { ensembleSize: 1, writeQuorum: 2, ackQuorum: 1 } };
+      // Our check refuses this first; straight to update, the broker's 400 comes through.
+      assert.match((await namespaceProvider.check!(ns, ns)).failures![0].reason, /ensemble 1 >= write quorum 2/);
+      await assert.rejects(namespaceProvider.update!("public/c1-ns1", namespaces.get("public/c1-ns1")!.outs, ns), (err: Error) => {
+        assert.match(err.message, /^POST http:\/\/127\.0\.0\.1:8080\/admin\/v2\/namespaces\/public\/c1-ns1\/persistence answered 400: Bookkeeper Ensemble \(1\) >= WriteQuorum \(2\) >= AckQuorum \(1\)/);
+        return true;
+      });
+    });
+
+    it("a group that does not exist is refused by our check before the broker is called", async () => {
+      const writesBefore = await totalWrites();
+      const wrong = { ...affinityPlan(real.topology)[0], primary: "group-bookie9" };
+      await assert.rejects(applyResource(affinityProvider, wrong, affinities.get(wrong.namespace)), /primary: public\/c1-ns1: affinity group "group-bookie9" does not exist \(groups: group-bookie1, group-bookie2\)/);
+      // A group the plan knows but whose bookies are not in the live rack map is refused on the way in too.
+      const unplaced = { ...wrong, knownGroups: [...wrong.knownGroups, "group-bookie9"] };
+      await assert.rejects(affinityProvider.update!(wrong.namespace, affinities.get(wrong.namespace)!.outs, unplaced), /"group-bookie9" holds no bookie in the rack map/);
+      assert.equal(await totalWrites(), writesBefore, "no write reached a broker");
+      assert.deepEqual(await admin("cluster1").getBookieAffinityGroup("public/c1-ns1"), { bookkeeperAffinityGroupPrimary: "group-bookie1" });
+    });
+  });
+});

@@ -1,0 +1,28 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/** What the engine does with a resource on `pulumi up`: create it, or diff and update it when the diff says so. */
+export async function applyResource<I, O>(
+  provider: pulumi.dynamic.ResourceProvider<I, O>,
+  news: I,
+  current?: { id: string; outs: O },
+): Promise<{ id: string; outs: O; action: "create" | "update" | "none" }> {
+  const checked = provider.check ? await provider.check((current?.outs ?? {}) as I, news) : { inputs: news, failures: [] };
+  if (checked.failures?.length) {
+    throw new Error(checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
+  }
+  const inputs = (checked.inputs ?? news) as I;
+  if (!current) {
+    const created = await provider.create(inputs);
+    return { id: created.id, outs: created.outs as O, action: "create" };
+  }
+  const diff = await provider.diff!(current.id, current.outs, inputs);
+  if (!diff.changes) return { ...current, action: "none" };
+  const updated = await provider.update!(current.id, current.outs, inputs);
+  return { id: current.id, outs: updated.outs as O, action: "update" };
+}
+
+/** What `pulumi refresh` does: read the live state. */
+export async function refreshResource<I, O>(provider: pulumi.dynamic.ResourceProvider<I, O>, current: { id: string; outs: O }) {
+  const read = await provider.read!(current.id, current.outs);
+  return { id: read.id ?? current.id, outs: read.props as O };
+}

@@ -1,0 +1,32 @@
+import * as path from "node:path";
+import { promises as fs } from "node:fs";
+import { Topology, parseTopology } from "../../config";
+import { LocalPaths, StartedTopology, startTopology, stopTopology } from "../../runtime/local";
+import { PROJECT_ROOT, stackTopology } from "./stack-config";
+import { pulsarHome } from "./toolchain";
+
+/** Test state lives apart from the stacks a developer deploys. */
+export const TEST_STATE_ROOT = path.join(PROJECT_ROOT, ".stacks-test");
+
+export interface RealTopology {
+  readonly topology: Topology;
+  readonly paths: LocalPaths;
+  readonly started: StartedTopology;
+}
+
+/** Starts the dev stack's topology from the distribution in a fresh folder. */
+export async function startRealTopology(name: string): Promise<RealTopology> {
+  const topology = parseTopology(stackTopology("dev"));
+  const paths = { pulsarHome: pulsarHome(), stateDir: path.join(TEST_STATE_ROOT, name) };
+  await fs.rm(paths.stateDir, { recursive: true, force: true });
+  try {
+    return { topology, paths, started: await startTopology(topology, paths) };
+  } catch (err) {
+    await stopTopology(topology, paths).catch(() => undefined);
+    throw err;
+  }
+}
+
+export async function stopRealTopology(real: RealTopology | undefined): Promise<void> {
+  if (real) await stopTopology(real.topology, real.paths);
+}
