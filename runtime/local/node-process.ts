@@ -147,7 +147,8 @@ async function readPid(paths: LocalPaths, name: string): Promise<number | undefi
   }
 }
 
-function isAlive(pid: number): boolean {
+/** True while the process runs: not gone, and not a zombie waiting to be reaped. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch {
