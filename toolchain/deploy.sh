@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Installs the toolchain if needed, then deploys a stack (default: dev) with `pulumi up`.
+set -euo pipefail
+here="$(dirname "${BASH_SOURCE[0]}")"
+stack="${1:-dev}"
+bash "$here/install.sh"
+source "$here/env.sh"
+cd "$PROJECT_ROOT"
+pulumi stack select --create "$stack" --non-interactive >/dev/null
+pulumi up --stack "$stack" --yes --non-interactive
