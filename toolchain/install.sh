@@ -73,6 +73,7 @@ install_node_modules() {
 require node "to run the Pulumi program"
 require_java
 install_node_modules "$PROJECT_ROOT"
+install_node_modules "$PROJECT_ROOT/policy"
 install_pulumi &
 pulumi_job=$!
 install_pulsar

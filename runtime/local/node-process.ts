@@ -77,6 +77,9 @@ export async function startNode(spec: NodeSpec, paths: LocalPaths, timeoutMs = 1
     await waitUntilReady(spec, paths, status.pid!, timeoutMs);
     return status.pid!;
   }
+  // A port held by another process would answer the readiness check in our node's place.
+  const busy = (await Promise.all(Object.entries(spec.ports).map(async ([name, port]) => ((await portFree(spec.host, port)) ? [] : [`${name} ${port}`])))).flat();
+  if (busy.length) throw new Error(`${spec.name} cannot start: ${busy.join(", ")} on ${spec.host} already in use by another process`);
   const confPath = await prepareNode(spec, paths);
   const out = openSync(logFile(paths, spec.name), "a");
   const child = spawn(path.join(paths.pulsarHome, "bin", "pulsar"), [...spec.command], {

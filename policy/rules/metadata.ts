@@ -1,0 +1,26 @@
+import { ResourceLike, topologyView } from "../topology-view";
+import { Violation } from "./placement";
+
+/** Every broker and bookie uses the one BookKeeper metadata service, and every broker the one configuration store. */
+export function sharedMetadata(resources: readonly ResourceLike[]): Violation[] {
+  const view = topologyView(resources);
+  const store = view.nodes.find((n) => n.role === "configuration-store");
+  if (!store) return [];
+  const storeConnect = `${store.host}:${store.ports.client}`;
+  const ledgers = `zk://${storeConnect}/ledgers`;
+  const violations: Violation[] = [];
+  for (const n of view.nodes) {
+    if (n.role === "broker") {
+      if (n.settings.bookkeeperMetadataServiceUri !== ledgers) {
+        violations.push({ urn: n.urn, message: `broker ${n.name} uses BookKeeper metadata ${n.settings.bookkeeperMetadataServiceUri}, not the shared ${ledgers}` });
+      }
+      if (n.settings.configurationMetadataStoreUrl !== `zk:${storeConnect}`) {
+        violations.push({ urn: n.urn, message: `broker ${n.name} uses configuration store ${n.settings.configurationMetadataStoreUrl}, not the shared zk:${storeConnect}` });
+      }
+    }
+    if (n.role === "bookie" && n.settings.metadataServiceUri !== ledgers) {
+      violations.push({ urn: n.urn, message: `bookie ${n.name} registers in ${n.settings.metadataServiceUri}, not the shared ${ledgers}` });
+    }
+  }
+  return violations;
+}
