@@ -36,10 +36,7 @@ describe("pulumi up on the dev stack (local runtime, real CLI)", function () {
   let destroyed = false;
 
   before(async () => {
-    await fs.rm(stateDir, { recursive: true, force: true });
     await ensureStack(stack);
-    // From nothing: no state left from an earlier run.
-    await pulumi(["destroy", "--stack", stack, "--yes"]);
   });
 
   after(async () => {
