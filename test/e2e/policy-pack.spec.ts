@@ -40,4 +40,14 @@ describe("pulumi preview --policy-pack policy", () => {
     assert.ok(result.output.includes("public/c1-ns1: group-bookie1 has 2 bookies, ensemble size is 3"), result.output);
     assert.doesNotMatch(result.output, /public\/c2-ns1: group-bookie2/, "cluster2 keeps ensemble 2");
   });
+
+  it("lets a stack lower a rule's level through policy config", async () => {
+    const config = path.join(PROJECT_ROOT, ".stacks-test", "policy-advisory.json");
+    await fs.mkdir(path.dirname(config), { recursive: true });
+    await fs.writeFile(config, JSON.stringify({ "group-holds-ensemble": "advisory", "safe-bookie-removal": "disabled" }));
+    const result = await pulumi(["preview", "--stack", stack, "--policy-pack", "policy", "--policy-pack-config", config]);
+    assert.equal(result.code, 0, result.output);
+    assert.match(result.output, /\[advisory\]\s+group-holds-ensemble/);
+    assert.ok(result.output.includes("public/c1-ns1: group-bookie1 has 2 bookies, ensemble size is 3"), result.output);
+  });
 });
