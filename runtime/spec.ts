@@ -63,38 +63,46 @@ function zookeeperSettings(host: string, clientPort: number, adminPort: number):
   };
 }
 
-export function configurationStoreSpec(topology: Topology): NodeSpec {
-  const store = topology.configurationStore;
-  const host = hostOf(topology, store);
+/** A standalone ZooKeeper: the configuration store and each cluster's local metadata store differ only in name and script. */
+function zookeeperNode(
+  name: string,
+  role: "configuration-store" | "zookeeper",
+  files: { configFile: string; configFileEnv: string },
+  zk: { clientPort: number; adminPort: number },
+  host: string,
+): NodeSpec {
   return {
-    name: store.name,
-    role: "configuration-store",
+    name,
+    role,
     host,
-    command: ["configuration-store"],
-    configFile: "conf/global_zookeeper.conf",
-    configFileEnv: "PULSAR_CONFIGURATION_STORE_CONF",
-    settings: zookeeperSettings(host, store.clientPort, store.adminPort),
-    env: JVM["configuration-store"],
-    ports: { client: store.clientPort, admin: store.adminPort },
-    readiness: { port: store.adminPort, path: "/commands/ruok" },
-  };
-}
-
-export function zookeeperSpec(topology: Topology, cluster: ClusterConfig): NodeSpec {
-  const zk = cluster.zookeeper;
-  const host = hostOf(topology, zk);
-  return {
-    name: `${cluster.name}-zookeeper`,
-    role: "zookeeper",
-    host,
-    command: ["zookeeper"],
-    configFile: "conf/zookeeper.conf",
-    configFileEnv: "PULSAR_ZK_CONF",
+    command: [role],
+    ...files,
     settings: zookeeperSettings(host, zk.clientPort, zk.adminPort),
-    env: JVM.zookeeper,
+    env: JVM[role],
     ports: { client: zk.clientPort, admin: zk.adminPort },
     readiness: { port: zk.adminPort, path: "/commands/ruok" },
   };
+}
+
+export function configurationStoreSpec(topology: Topology): NodeSpec {
+  const store = topology.configurationStore;
+  return zookeeperNode(
+    store.name,
+    "configuration-store",
+    { configFile: "conf/global_zookeeper.conf", configFileEnv: "PULSAR_CONFIGURATION_STORE_CONF" },
+    store,
+    hostOf(topology, store),
+  );
+}
+
+export function zookeeperSpec(topology: Topology, cluster: ClusterConfig): NodeSpec {
+  return zookeeperNode(
+    `${cluster.name}-zookeeper`,
+    "zookeeper",
+    { configFile: "conf/zookeeper.conf", configFileEnv: "PULSAR_ZK_CONF" },
+    cluster.zookeeper,
+    hostOf(topology, cluster.zookeeper),
+  );
 }
 
 export function bookieSpec(topology: Topology, bookie: BookieConfig): NodeSpec {
