@@ -33,8 +33,6 @@ export function adminApiError(method: Method, url: string, status: number | unde
   return Object.assign(new Error(message), { name: "AdminApiError", method, url, status, serverMessage });
 }
 
-export const isAdminApiError = (err: unknown): err is AdminApiError => err instanceof Error && err.name === "AdminApiError";
-
 export class HttpClient {
   private readonly urls: string[];
   private readonly timeoutMs: number;

@@ -23,8 +23,8 @@ export interface BootstrapCommand {
   readonly alreadyDone?: RegExp;
 }
 
-const SMALL_JVM = { PULSAR_MEM: "-Xms64m -Xmx256m", BOOKIE_MEM: "-Xms64m -Xmx256m" };
-export const bootstrapEnv: Readonly<Record<string, string>> = SMALL_JVM;
+/** Bootstrap commands are short-lived JVMs: small heaps (bin/pulsar reads PULSAR_MEM, bin/bookkeeper BOOKIE_MEM). */
+export const bootstrapEnv: Readonly<Record<string, string>> = { PULSAR_MEM: "-Xms64m -Xmx256m", BOOKIE_MEM: "-Xms64m -Xmx256m" };
 
 /**
  * Creates BookKeeper's metadata in the configuration store. Unlike `metaformat`, which wipes
@@ -56,8 +56,4 @@ export function clusterMetadataCommand(topology: Topology, cluster: ClusterConfi
       `--broker-service-url=${clusterBrokerServiceUrl(topology, cluster)}`,
     ],
   };
-}
-
-export function bootstrapCommands(topology: Topology): BootstrapCommand[] {
-  return [bookkeeperInitCommand(topology), ...topology.clusters.map((c) => clusterMetadataCommand(topology, c))];
 }

@@ -40,9 +40,3 @@ export async function adminWritesSeenBy(brokerDir: string): Promise<number> {
   const ours = new RegExp(`"(POST|PUT|DELETE) /admin/v2/[^"]*" \\d+ \\S+ "[^"]*" "${USER_AGENT.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}"`);
   return log.split("\n").filter((line) => ours.test(line)).length;
 }
-
-/** Every request of our client that reached the broker, writes and reads. */
-export async function adminRequestsSeenBy(brokerDir: string, pathPart: string): Promise<number> {
-  const log = await fs.readFile(path.join(brokerDir, "logs", "console.log"), "utf8").catch(() => "");
-  return log.split("\n").filter((line) => line.includes(USER_AGENT) && line.includes(pathPart)).length;
-}
