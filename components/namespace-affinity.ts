@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Topology } from "../config";
+import { Topology, bookieId } from "../config";
 import { AffinityGroup, BookieRack, Namespace, Tenant } from "../admin";
 import { ConfigurationStore } from "./configuration-store";
 import { affinityPlan, groupPlan, namespacePlan, rackPlan, tenantPlan } from "./isolation-plan";
@@ -36,13 +36,10 @@ export class NamespaceAffinity extends pulumi.ComponentResource {
 
     this.groups = groupPlan(topology);
     this.namespaceGroups = Object.fromEntries(
-      affinityPlan(topology).map((a) => [
-        a.namespace,
-        { cluster: topology.namespaces.find((ns) => ns.name === a.namespace)!.cluster, primary: a.primary, ...(a.secondary ? { secondary: a.secondary } : {}) },
-      ]),
+      topology.namespaces.map((ns) => [ns.name, { cluster: ns.cluster, ...ns.affinity }]),
     );
 
-    const bookieNames = new Map(topology.bookies.map((b) => [`${b.host ?? topology.host}:${b.bookiePort}`, b.name]));
+    const bookieNames = new Map(topology.bookies.map((b) => [bookieId(topology, b), b.name]));
     this.racks = rackPlan(topology).map((r) => new BookieRack(`${bookieNames.get(r.bookie)}-rack`, r, { ...inStore, dependsOn: brokers }));
     const tenants = new Map(tenantPlan(topology).map((t) => [t.tenant, new Tenant(`tenant-${t.tenant}`, t, { ...inStore, dependsOn: brokers })]));
     this.namespaces = namespacePlan(topology).map(

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
+import { formatPath } from "./path";
 import { Topology, TopologySchema } from "./schema";
 
 /** The stack config key that holds the whole topology. */
@@ -36,12 +37,6 @@ export function describeIssue(raw: unknown, issue: z.core.$ZodIssue): string {
   const value = valueAt(raw, issue.path);
   const shown = value === undefined ? "(missing)" : JSON.stringify(value);
   return `${path || "(top level)"} = ${shown}: ${issue.message}`;
-}
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path
-    .map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? String(p) : `.${String(p)}`))
-    .join("");
 }
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { formatPath } from "./path";
 
 /**
  * Cross-field rules of the topology. They run even when some fields failed their own checks,
@@ -52,7 +53,6 @@ export interface TopologyDraft {
 const list = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 const num = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
-const show = (path: Path) => path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 
 export function checkTopology(draft: TopologyDraft, ctx: z.RefinementCtx): void {
   if (typeof draft !== "object" || draft === null) return;
@@ -94,7 +94,7 @@ function repeated(entries: { name: unknown; path: Path }[], what: string): Probl
     const key = text(name);
     if (key === undefined) continue;
     const first = seen.get(key);
-    if (first) problems.push({ path, message: `${what} "${key}" is already used by ${show(first)}` });
+    if (first) problems.push({ path, message: `${what} "${key}" is already used by ${formatPath(first)}` });
     else seen.set(key, path);
   }
   return problems;
@@ -121,7 +121,7 @@ function duplicatePorts(draft: TopologyDraft): Problem[] {
     if (num(port) === undefined) continue;
     const key = `${host}:${port}`;
     const first = seen.get(key);
-    if (first) problems.push({ path, message: `port ${port} on ${host} is already used by ${show(first)}` });
+    if (first) problems.push({ path, message: `port ${port} on ${host} is already used by ${formatPath(first)}` });
     else seen.set(key, path);
   }
   return problems;

@@ -1,11 +1,11 @@
-export * from "./spec";
-export * from "./bootstrap";
-export * from "./runner";
-export { localRunner, localPaths } from "./local";
-
 import { Topology } from "../config";
 import { localPaths, localRunner } from "./local";
 import { NodeRunner } from "./runner";
+
+export * from "./spec";
+export * from "./bootstrap";
+export * from "./runner";
+export { localRunner, localPaths };
 
 /** The runner the topology asks for. */
 export function runnerFor(topology: Topology, where: { projectRoot: string; stack: string }): NodeRunner {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PulsarAdmin } from "../pulsar-admin";
-import { AdminProvider, changedKeys, liveResult, requireState } from "./admin-provider";
+import { AdminProvider } from "./admin-provider";
+import { diffOn, liveResult, requireState } from "../../lib/dynamic-provider";
 
 /**
  * A namespace's bookie affinity groups. The broker accepts any group name and reads the group
@@ -57,8 +58,7 @@ export class AffinityGroupProvider extends AdminProvider implements pulumi.dynam
   }
 
   async diff(_id: string, olds: AffinityGroupOutputs, news: AffinityGroupInputs): Promise<pulumi.dynamic.DiffResult> {
-    const changes = changedKeys(olds, news, COMPARED);
-    return { changes: changes.length > 0, replaces: changes.includes("namespace") ? ["namespace"] : [] };
+    return diffOn(olds, news, COMPARED, "namespace");
   }
 
   async create(inputs: AffinityGroupInputs): Promise<pulumi.dynamic.CreateResult<AffinityGroupOutputs>> {

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BookieRackInfo, RacksInfo } from "../pulsar-admin";
-import { AdminProvider, changedKeys, liveResult, requireState } from "./admin-provider";
+import { AdminProvider } from "./admin-provider";
+import { diffOn, liveResult, requireState } from "../../lib/dynamic-provider";
 
 /**
  * One bookie's placement (affinity group, rack, hostname), applied to the rack map of every
@@ -63,8 +64,7 @@ export class BookieRackProvider extends AdminProvider implements pulumi.dynamic.
   }
 
   async diff(_id: string, olds: BookieRackOutputs, news: BookieRackInputs): Promise<pulumi.dynamic.DiffResult> {
-    const changes = changedKeys(olds, news, DESIRED_KEYS);
-    return { changes: changes.length > 0, replaces: changes.includes("bookie") ? ["bookie"] : [], deleteBeforeReplace: false };
+    return diffOn(olds, news, DESIRED_KEYS, "bookie");
   }
 
   async create(inputs: BookieRackInputs): Promise<pulumi.dynamic.CreateResult<BookieRackOutputs>> {

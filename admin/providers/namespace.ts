@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PersistencePolicy, PulsarAdmin, RetentionPolicy } from "../pulsar-admin";
-import { AdminProvider, changedKeys, liveResult, requireState } from "./admin-provider";
+import { AdminProvider } from "./admin-provider";
+import { changedKeys, diffOn, liveResult, requireState } from "../../lib/dynamic-provider";
 
 /** A namespace owned by one cluster, with its retention and persistence (ensemble and quorums). */
 export interface NamespaceInputs {
@@ -52,9 +53,8 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
   }
 
   async diff(_id: string, olds: NamespaceOutputs, news: NamespaceInputs): Promise<pulumi.dynamic.DiffResult> {
-    const changes = changedKeys(olds, news, COMPARED);
     // A namespace of another name is another namespace; everything else is updated in place.
-    return { changes: changes.length > 0, replaces: changes.includes("namespace") ? ["namespace"] : [] };
+    return diffOn(olds, news, COMPARED, "namespace");
   }
 
   async create(inputs: NamespaceInputs): Promise<pulumi.dynamic.CreateResult<NamespaceOutputs>> {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AdminProvider, changedKeys, liveResult, requireState } from "./admin-provider";
+import { AdminProvider } from "./admin-provider";
+import { changedKeys, diffOn, liveResult, requireState } from "../../lib/dynamic-provider";
 
 /** A tenant in the shared configuration store, allowed on the clusters whose namespaces it holds. */
 export interface TenantInputs {
@@ -25,8 +26,7 @@ export class TenantProvider extends AdminProvider implements pulumi.dynamic.Reso
   }
 
   async diff(_id: string, olds: TenantOutputs, news: TenantInputs): Promise<pulumi.dynamic.DiffResult> {
-    const changes = changedKeys(olds, news, COMPARED);
-    return { changes: changes.length > 0, replaces: changes.includes("tenant") ? ["tenant"] : [] };
+    return diffOn(olds, news, COMPARED, "tenant");
   }
 
   async create(inputs: TenantInputs): Promise<pulumi.dynamic.CreateResult<TenantOutputs>> {

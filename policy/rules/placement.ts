@@ -1,4 +1,4 @@
-import { ResourceLike, count, ensembleOf, groupsOf, topologyView } from "../topology-view";
+import { ResourceLike, bookieIdOf, count, ensembleOf, groupsOf, topologyView } from "../topology-view";
 
 export interface Violation {
   readonly message: string;
@@ -37,8 +37,8 @@ export function bookiesInGroups(resources: readonly ResourceLike[]): Violation[]
   const view = topologyView(resources);
   const grouped = new Set(view.racks.filter((r) => r.group).map((r) => r.bookie));
   return view.nodes
-    .filter((n) => n.role === "bookie" && !grouped.has(`${n.host}:${n.ports.bookie}`))
-    .map((n) => ({ urn: n.urn, message: `bookie ${n.name} (${n.host}:${n.ports.bookie}) is in no affinity group; it receives other groups' spill-over data` }));
+    .filter((n) => n.role === "bookie" && !grouped.has(bookieIdOf(n)))
+    .map((n) => ({ urn: n.urn, message: `bookie ${n.name} (${bookieIdOf(n)}) is in no affinity group; it receives other groups' spill-over data` }));
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { changedKeys } from "../../lib/dynamic-provider";
 import { BootstrapCommand } from "../bootstrap";
 import { LocalPaths } from "./node-process";
 import { runBootstrapCommand } from "./run-command";
@@ -20,7 +21,7 @@ export interface BootstrapStepOutputs extends BootstrapStepInputs {
 export class BootstrapStepProvider implements pulumi.dynamic.ResourceProvider<BootstrapStepInputs, BootstrapStepOutputs> {
   async diff(_id: string, olds: BootstrapStepOutputs, news: BootstrapStepInputs): Promise<pulumi.dynamic.DiffResult> {
     // Recorded, never re-run: a changed command only updates what the state remembers.
-    return { changes: JSON.stringify(olds.command) !== JSON.stringify(news.command) || JSON.stringify(olds.paths) !== JSON.stringify(news.paths) };
+    return { changes: changedKeys(olds, news, ["command", "paths"]).length > 0 };
   }
 
   async create(inputs: BootstrapStepInputs): Promise<pulumi.dynamic.CreateResult<BootstrapStepOutputs>> {

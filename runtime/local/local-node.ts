@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { changedKeys, liveResult, requireState } from "../../lib/dynamic-provider";
 import { NodeSpec } from "../spec";
 import { LocalPaths, nodeStatus, startNode, stopNode } from "./node-process";
 
@@ -21,7 +22,7 @@ export interface LocalNodeOutputs extends LocalNodeInputs {
 
 export class LocalNodeProvider implements pulumi.dynamic.ResourceProvider<LocalNodeInputs, LocalNodeOutputs> {
   async diff(_id: string, olds: LocalNodeOutputs, news: LocalNodeInputs): Promise<pulumi.dynamic.DiffResult> {
-    const changed = (["spec", "paths", "state"] as const).filter((k) => JSON.stringify(olds[k]) !== JSON.stringify(news[k]));
+    const changed = changedKeys(olds, news, ["spec", "paths", "state"]);
     // A node of another name is another node (another folder): replace it, the old one stops first.
     const renamed = olds.spec.name !== news.spec.name;
     return { changes: changed.length > 0, replaces: renamed ? ["spec"] : [], deleteBeforeReplace: renamed };
@@ -32,16 +33,15 @@ export class LocalNodeProvider implements pulumi.dynamic.ResourceProvider<LocalN
     return { id: inputs.spec.name, outs: { ...inputs, state: "running", pid } };
   }
 
-  async read(id: string, state?: LocalNodeOutputs): Promise<pulumi.dynamic.ReadResult<LocalNodeOutputs>> {
-    if (!state) throw new Error(`LocalNode ${id}: reading needs the resource's last state`);
-    const status = await nodeStatus(state.paths, state.spec.name);
-    const props: LocalNodeOutputs = { ...state, state: status.running ? "running" : "stopped", pid: status.pid ?? 0 };
-    const inputs: LocalNodeInputs = { spec: state.spec, paths: state.paths, state: props.state };
-    return { id, props, inputs: inputs as LocalNodeOutputs };
+  async read(id: string, last?: LocalNodeOutputs): Promise<pulumi.dynamic.ReadResult<LocalNodeOutputs>> {
+    const { spec, paths } = requireState(last, "LocalNode");
+    const status = await nodeStatus(paths, spec.name);
+    const inputs: LocalNodeInputs = { spec, paths, state: status.running ? "running" : "stopped" };
+    return liveResult(id, { ...inputs, pid: status.pid ?? 0 }, inputs);
   }
 
   async update(_id: string, olds: LocalNodeOutputs, news: LocalNodeInputs): Promise<pulumi.dynamic.UpdateResult<LocalNodeOutputs>> {
-    if (JSON.stringify(olds.spec) !== JSON.stringify(news.spec) || JSON.stringify(olds.paths) !== JSON.stringify(news.paths)) {
+    if (changedKeys(olds, news, ["spec", "paths"]).length > 0) {
       await stopNode(olds.spec, olds.paths);
     }
     const pid = await startNode(news.spec, news.paths);
