@@ -36,7 +36,8 @@ export function bookkeeperInitCommand(topology: Topology): BootstrapCommand {
     script: "bin/bookkeeper",
     args: ["shell", "initnewcluster"],
     configFile: { env: "BOOKIE_CONF", settings: { metadataServiceUri: bookkeeperMetadataServiceUri(topology) } },
-    alreadyDone: /already exists|already initialized|instanceid/i,
+    // What BookKeeper 4.17 prints when /ledgers exists (checked by running the command twice).
+    alreadyDone: /Ledger root path: \S+ already exists/,
   };
 }
 
