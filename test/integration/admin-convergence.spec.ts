@@ -14,7 +14,7 @@ import {
 } from "../../admin";
 import { affinityPlan, groupPlan, namespacePlan, rackPlan, tenantPlan } from "../../components";
 import { brokerServiceUrl, brokerWebUrl } from "../../config";
-import { applyResource, refreshResource } from "../support/apply";
+import { applyEach, applyResource, refreshResource } from "../support/apply";
 import { adminWritesSeenBy, consume, produce } from "../support/pulsar-client";
 import { RealTopology, startRealTopology, stopRealTopology } from "../support/real-topology";
 
@@ -39,28 +39,12 @@ describe("admin convergence against a real Pulsar topology", function () {
 
   /** Applies the whole plan the way `pulumi up` does, in dependency order; returns the actions taken. */
   async function applyPlan(topology = real.topology): Promise<string[]> {
-    const actions: string[] = [];
-    for (const r of rackPlan(topology)) {
-      const res = await applyResource(rackProvider, r, racks.get(r.bookie));
-      racks.set(r.bookie, res);
-      actions.push(`${res.action}:${r.bookie}`);
-    }
-    for (const t of tenantPlan(topology)) {
-      const res = await applyResource(tenantProvider, t, tenants.get(t.tenant));
-      tenants.set(t.tenant, res);
-      actions.push(`${res.action}:${t.tenant}`);
-    }
-    for (const ns of namespacePlan(topology)) {
-      const res = await applyResource(namespaceProvider, ns, namespaces.get(ns.namespace));
-      namespaces.set(ns.namespace, res);
-      actions.push(`${res.action}:${ns.namespace}`);
-    }
-    for (const a of affinityPlan(topology)) {
-      const res = await applyResource(affinityProvider, a, affinities.get(a.namespace));
-      affinities.set(a.namespace, res);
-      actions.push(`${res.action}:${a.namespace}-affinity`);
-    }
-    return actions;
+    return [
+      ...(await applyEach(rackProvider, rackPlan(topology), racks, (r) => r.bookie)),
+      ...(await applyEach(tenantProvider, tenantPlan(topology), tenants, (t) => t.tenant)),
+      ...(await applyEach(namespaceProvider, namespacePlan(topology), namespaces, (ns) => ns.namespace)),
+      ...(await applyEach(affinityProvider, affinityPlan(topology), affinities, (a) => a.namespace, (ns) => `${ns}-affinity`)),
+    ];
   }
 
   /** Ledgers of a topic, each with the bookies its ensembles used. */

@@ -26,3 +26,24 @@ export async function refreshResource<I, O>(provider: pulumi.dynamic.ResourcePro
   const read = await provider.read!(current.id, current.outs);
   return { id: read.id ?? current.id, outs: read.props as O };
 }
+
+/**
+ * Applies one kind of resource for every plan entry, one after the other, keeping what was applied
+ * by key; returns `action:label` for each, as `pulumi up` would report them.
+ */
+export async function applyEach<I, O>(
+  provider: pulumi.dynamic.ResourceProvider<I, O>,
+  plans: I[],
+  applied: Map<string, { id: string; outs: O }>,
+  keyOf: (plan: I) => string,
+  label: (key: string) => string = (key) => key,
+): Promise<string[]> {
+  const actions: string[] = [];
+  for (const plan of plans) {
+    const key = keyOf(plan);
+    const res = await applyResource(provider, plan, applied.get(key));
+    applied.set(key, res);
+    actions.push(`${res.action}:${label(key)}`);
+  }
+  return actions;
+}
