@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterConfig, Topology, clusterBrokerServiceUrl, clusterWebServiceUrl } from "../config";
+import { ClusterConfig, Topology, clusterAdvertisedWebServiceUrl, clusterBrokerServiceUrl, clusterWebServiceUrl } from "../config";
 import { NodeRunner, brokerSpec, clusterMetadataCommand, zookeeperSpec } from "../runtime";
 import { BookieCluster } from "./bookie-cluster";
 import { ConfigurationStore } from "./configuration-store";
@@ -35,7 +35,7 @@ export class PulsarCluster extends pulumi.ComponentResource {
     const { topology, cluster, runner } = args;
     this.clusterName = cluster.name;
     this.adminUrl = clusterWebServiceUrl(topology, cluster);
-    this.webServiceUrl = clusterWebServiceUrl(topology, cluster);
+    this.webServiceUrl = clusterAdvertisedWebServiceUrl(topology, cluster);
     this.brokerServiceUrl = clusterBrokerServiceUrl(topology, cluster);
 
     const zookeeper = (this.zookeeper = runner.node(zookeeperSpec(topology, cluster), { parent: this }));

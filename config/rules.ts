@@ -15,6 +15,7 @@ interface Problem {
 interface DraftNode {
   name?: unknown;
   host?: unknown;
+  dockerHost?: unknown;
 }
 interface DraftBookie extends DraftNode {
   bookiePort?: unknown;
@@ -32,7 +33,7 @@ interface DraftQuorum {
 }
 interface DraftCluster {
   name?: unknown;
-  zookeeper?: { clientPort?: unknown; adminPort?: unknown; host?: unknown };
+  zookeeper?: { clientPort?: unknown; adminPort?: unknown; host?: unknown; dockerHost?: unknown };
   brokers?: unknown;
   managedLedger?: DraftQuorum;
 }
@@ -43,7 +44,9 @@ interface DraftNamespace {
   affinity?: { primary?: unknown; secondary?: unknown };
 }
 export interface TopologyDraft {
+  runtime?: unknown;
   host?: unknown;
+  docker?: { hosts?: unknown };
   configurationStore?: DraftNode & { clientPort?: unknown; adminPort?: unknown };
   bookies?: unknown;
   clusters?: unknown;
@@ -68,6 +71,7 @@ export function topologyProblems(draft: TopologyDraft): Problem[] {
     ...ungroupedBookies(draft),
     ...quorumOrder(draft),
     ...namespaceReferences(draft),
+    ...dockerPlacement(draft),
   ];
 }
 
@@ -202,4 +206,99 @@ function namespaceReferences(draft: TopologyDraft): Problem[] {
     }
     return problems;
   });
+}
+
+interface PlacedNode {
+  /** The container's name, which other containers on its network resolve. */
+  name: string;
+  host: string;
+  /** Where `host` comes from: the node's own field or the topology's default. */
+  hostPath: Path;
+  dockerHost?: string;
+  path: Path;
+  ports: { port: unknown; path: Path }[];
+}
+
+/** Every node with the container name the docker runtime gives it, its address and its ports. */
+function placedNodes(draft: TopologyDraft): PlacedNode[] {
+  const defaultHost = text(draft.host) ?? "127.0.0.1";
+  const place = (node: DraftNode | undefined, name: string, path: Path, portFields: string[]): PlacedNode => ({
+    name,
+    host: text(node?.host) ?? defaultHost,
+    hostPath: text(node?.host) !== undefined ? [...path, "host"] : ["host"],
+    dockerHost: text(node?.dockerHost),
+    path,
+    ports: portFields.map((f) => ({ port: (node as Record<string, unknown> | undefined)?.[f], path: [...path, f] })),
+  });
+  return [
+    place(draft.configurationStore, text(draft.configurationStore?.name) ?? "configuration-store", ["configurationStore"], ["clientPort", "adminPort"]),
+    ...list<DraftCluster>(draft.clusters).map((c, i) => place(c?.zookeeper, `${text(c?.name) ?? i}-zookeeper`, ["clusters", i, "zookeeper"], ["clientPort", "adminPort"])),
+    ...list<DraftBookie>(draft.bookies).map((b, i) => place(b, text(b?.name) ?? `bookies[${i}]`, ["bookies", i], ["bookiePort", "httpPort"])),
+    ...list<DraftCluster>(draft.clusters).flatMap((c, i) =>
+      list<DraftBroker>(c?.brokers).map((b, j) => place(b, text(b?.name) ?? `brokers[${j}]`, ["clusters", i, "brokers", j], ["servicePort", "webPort"])),
+    ),
+  ];
+}
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|0\.0\.0\.0)$/i;
+
+/**
+ * Docker runtime: each container has its own loopback, containers on one Docker host find each
+ * other by name only on that host's network, and a host publishes each port once.
+ */
+function dockerPlacement(draft: TopologyDraft): Problem[] {
+  if (draft.runtime !== "docker") return [];
+  const hosts = draft.docker?.hosts && typeof draft.docker.hosts === "object" ? Object.keys(draft.docker.hosts) : [];
+  const nodes = placedNodes(draft);
+  const problems: Problem[] = [];
+
+  for (const node of nodes) {
+    if (node.dockerHost !== undefined && !hosts.includes(node.dockerHost)) {
+      problems.push({
+        path: [...node.path, "dockerHost"],
+        message: `Docker host "${node.dockerHost}" is not declared in docker.hosts (hosts: ${hosts.join(", ") || "none"})`,
+      });
+    } else if (node.dockerHost === undefined && hosts.length > 0) {
+      problems.push({ path: [...node.path, "dockerHost"], message: `${node.name} names no Docker host; with docker.hosts declared, each node names one of: ${hosts.join(", ")}` });
+    }
+  }
+
+  const loopback = new Map<string, { path: Path; names: string[] }>();
+  for (const node of nodes.filter((n) => LOOPBACK.test(n.host))) {
+    const key = formatPath(node.hostPath);
+    loopback.set(key, { path: node.hostPath, names: [...(loopback.get(key)?.names ?? []), node.name] });
+  }
+  for (const { path, names } of loopback.values()) {
+    problems.push({
+      path,
+      message: `${names.join(", ")} would advertise a loopback address; in a container it is the container's own, so other nodes cannot reach it: use the container name or the Docker host's address`,
+    });
+  }
+
+  const used = new Set(nodes.map((n) => n.dockerHost).filter((h) => h !== undefined));
+  if (used.size > 1) {
+    const containers = new Set(nodes.map((n) => n.name));
+    for (const node of nodes.filter((n) => containers.has(n.host))) {
+      problems.push({
+        path: node.hostPath,
+        message: `${node.name} would advertise the container name "${node.host}", which resolves only on one Docker host's network; nodes on other Docker hosts cannot reach it: use the address of Docker host "${node.dockerHost ?? "?"}"`,
+      });
+    }
+  }
+
+  // Two nodes of one address on one port are already reported by duplicatePorts.
+  const published = new Map<string, { path: Path; host: string }>();
+  for (const node of nodes) {
+    for (const { port, path } of node.ports) {
+      if (num(port) === undefined) continue;
+      const key = `${node.dockerHost ?? ""}:${port}`;
+      const first = published.get(key);
+      if (!first) published.set(key, { path, host: node.host });
+      else if (first.host !== node.host) {
+        const where = node.dockerHost ? `Docker host "${node.dockerHost}"` : "the Docker host";
+        problems.push({ path, message: `port ${port} is already published on ${where} by ${formatPath(first.path)}` });
+      }
+    }
+  }
+  return problems;
 }

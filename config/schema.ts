@@ -23,6 +23,8 @@ const count = (what: string) => z.number({ error: `must be a number` }).int("mus
 
 /** Where a node runs. The local runtime needs 127.0.0.1 or another address of this machine. */
 const hostField = z.string().min(1).optional().describe("address the node listens on and advertises (default: the topology's host)");
+/** Docker runtime: the key in `docker.hosts` of the engine the node's container runs on. */
+const dockerHostField = z.string().min(1).optional().describe("the Docker host the node's container runs on (a key of docker.hosts)");
 
 export const ZooKeeperSchema = z.object({
   /** ZooKeeper client port (clientPort). */
@@ -30,6 +32,7 @@ export const ZooKeeperSchema = z.object({
   /** ZooKeeper's embedded admin server port (admin.serverPort). */
   adminPort: port,
   host: hostField,
+  dockerHost: dockerHostField,
 });
 
 export const ConfigurationStoreSchema = ZooKeeperSchema.extend({
@@ -46,6 +49,7 @@ export const BookieSchema = z.object({
   group: nodeName("group").optional(),
   rack: nodeName("rack"),
   host: hostField,
+  dockerHost: dockerHostField,
 });
 
 export const BrokerSchema = z.object({
@@ -55,6 +59,7 @@ export const BrokerSchema = z.object({
   /** webServicePort: the admin REST API and HTTP lookups. */
   webPort: port,
   host: hostField,
+  dockerHost: dockerHostField,
 });
 
 export const PersistenceSchema = z.object({
@@ -111,6 +116,31 @@ export const NamespaceSchema = z.object({
 
 export const RUNTIMES = ["local", "docker"] as const;
 
+/** A Docker engine that the docker runtime places containers on. */
+export const DockerHostSchema = z.object({
+  /** How the Docker client reaches the engine, as DOCKER_HOST takes it. */
+  url: z.string().regex(/^(ssh|tcp|unix):\/\/\S+$/, "is not a Docker host URL (ssh://user@host, tcp://host:2376 or unix:///var/run/docker.sock)"),
+  /** Where other hosts and this machine reach the ports the engine publishes (default: the URL's host name; 127.0.0.1 for unix://). */
+  address: z.string().min(1).optional(),
+});
+
+export const DockerRegistrySchema = z.object({
+  /** The registry the image is pulled from, e.g. registry.example.com. */
+  server: z.string().min(1),
+  username: z.string().min(1),
+  /** The stack config key that holds the password, set with `pulumi config set --secret`; never the password itself. */
+  passwordKey: z.string().min(1).default("dockerRegistryPassword"),
+});
+
+/** Options of the docker runtime; the local runtime ignores them. */
+export const DockerSchema = z.object({
+  /** The Pulsar image (default: apachepulsar/pulsar:<pulsarVersion>). */
+  image: z.string().min(1).optional(),
+  registry: DockerRegistrySchema.optional(),
+  /** Docker hosts by name; none means the engine of this machine (DOCKER_HOST or its default socket). */
+  hosts: z.record(nodeName("Docker host"), DockerHostSchema).default({}),
+});
+
 export const TopologySchema = z
   .object({
     pulsarVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "is not a Pulsar version (e.g. 4.0.8)").default("4.0.8"),
@@ -123,6 +153,7 @@ export const TopologySchema = z
     bookieSettings: extraSettings,
     clusters: z.array(ClusterSchema).min(1, "at least one cluster is needed"),
     namespaces: z.array(NamespaceSchema).default([]),
+    docker: DockerSchema.prefault({}),
   })
   // Runs even when fields failed their own checks, so that every problem is reported at once.
   .superRefine(checkTopology, { when: () => true });
@@ -138,3 +169,5 @@ export type ClusterConfig = z.output<typeof ClusterSchema>;
 export type NamespaceConfig = z.output<typeof NamespaceSchema>;
 export type PersistenceConfig = z.output<typeof PersistenceSchema>;
 export type Runtime = (typeof RUNTIMES)[number];
+export type DockerConfig = z.output<typeof DockerSchema>;
+export type DockerHostConfig = z.output<typeof DockerHostSchema>;

@@ -4,6 +4,25 @@ import type { BookieConfig, BrokerConfig, ClusterConfig, NamespaceConfig, Persis
 
 export const hostOf = (topology: Topology, node: { host?: string }): string => node.host ?? topology.host;
 
+/** The image of the docker runtime's containers. */
+export const dockerImage = (topology: Topology): string => topology.docker.image ?? `apachepulsar/pulsar:${topology.pulsarVersion}`;
+
+/** Where ports published by a Docker host are reached: its `address`, else its URL's host name; the local engine is 127.0.0.1. */
+export function dockerHostAddress(topology: Topology, dockerHost: string | undefined): string {
+  const host = dockerHost === undefined ? undefined : topology.docker.hosts[dockerHost];
+  if (!host) return "127.0.0.1";
+  if (host.address) return host.address;
+  const url = new URL(host.url);
+  return url.protocol === "unix:" || !url.hostname ? "127.0.0.1" : url.hostname.replace(/^\[|\]$/g, "");
+}
+
+/**
+ * Where the machine running Pulumi reaches a node: its own address for local processes, the
+ * port its Docker host publishes for containers (container names resolve only inside Docker).
+ */
+export const reachableAddress = (topology: Topology, node: { host?: string; dockerHost?: string }): string =>
+  topology.runtime === "docker" ? dockerHostAddress(topology, node.dockerHost) : hostOf(topology, node);
+
 /** A bookie's identity in BookKeeper and in the rack map: `host:bookiePort`. */
 export const bookieId = (topology: Topology, bookie: BookieConfig): string => `${hostOf(topology, bookie)}:${bookie.bookiePort}`;
 
@@ -16,13 +35,17 @@ export const bookkeeperMetadataServiceUri = (topology: Topology): string => `zk:
 export const localZooKeeperConnect = (topology: Topology, cluster: ClusterConfig): string =>
   `${hostOf(topology, cluster.zookeeper)}:${cluster.zookeeper.clientPort}`;
 
-export const brokerWebUrl = (topology: Topology, broker: BrokerConfig): string => `http://${hostOf(topology, broker)}:${broker.webPort}`;
+/** A broker's admin API as the machine running Pulumi reaches it. */
+export const brokerWebUrl = (topology: Topology, broker: BrokerConfig): string => `http://${reachableAddress(topology, broker)}:${broker.webPort}`;
 export const brokerServiceUrl = (topology: Topology, broker: BrokerConfig): string =>
   `pulsar://${hostOf(topology, broker)}:${broker.servicePort}`;
 
-/** A cluster's URLs as registered in the configuration store: its brokers, comma-separated. */
+/** A cluster's admin URL for the machine running Pulumi: its brokers, comma-separated. */
 export const clusterWebServiceUrl = (topology: Topology, cluster: ClusterConfig): string =>
   cluster.brokers.map((b) => brokerWebUrl(topology, b)).join(",");
+/** A cluster's web URL as registered in the configuration store: its brokers' advertised addresses. */
+export const clusterAdvertisedWebServiceUrl = (topology: Topology, cluster: ClusterConfig): string =>
+  cluster.brokers.map((b) => `http://${hostOf(topology, b)}:${b.webPort}`).join(",");
 export const clusterBrokerServiceUrl = (topology: Topology, cluster: ClusterConfig): string =>
   "pulsar://" + cluster.brokers.map((b) => `${hostOf(topology, b)}:${b.servicePort}`).join(",");
 

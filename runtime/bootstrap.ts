@@ -2,8 +2,8 @@ import {
   ClusterConfig,
   Topology,
   bookkeeperMetadataServiceUri,
+  clusterAdvertisedWebServiceUrl,
   clusterBrokerServiceUrl,
-  clusterWebServiceUrl,
   configurationStoreConnect,
   localZooKeeperConnect,
 } from "../config";
@@ -53,7 +53,7 @@ export function clusterMetadataCommand(topology: Topology, cluster: ClusterConfi
       `--configuration-metadata-store=zk:${configurationStoreConnect(topology)}`,
       // The BookKeeper cluster is shared and initialised once, not per Pulsar cluster.
       `--existing-bk-metadata-service-uri=${bookkeeperMetadataServiceUri(topology)}`,
-      `--web-service-url=${clusterWebServiceUrl(topology, cluster)}`,
+      `--web-service-url=${clusterAdvertisedWebServiceUrl(topology, cluster)}`,
       `--broker-service-url=${clusterBrokerServiceUrl(topology, cluster)}`,
     ],
   };

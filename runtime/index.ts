@@ -1,4 +1,5 @@
 import { Topology } from "../config";
+import { dockerStackRunner } from "./docker";
 import { localPaths, localRunner } from "./local";
 import { NodeRunner } from "./runner";
 
@@ -13,6 +14,6 @@ export function runnerFor(topology: Topology, where: { projectRoot: string; stac
     case "local":
       return localRunner(localPaths(where.projectRoot, where.stack, topology.pulsarVersion));
     case "docker":
-      throw new Error('runtime "docker" is not available yet: use runtime "local"');
+      return dockerStackRunner(topology, where.stack);
   }
 }

@@ -1,0 +1,150 @@
+import { isIP } from "node:net";
+import * as path from "node:path";
+import { BootstrapCommand, bootstrapEnv } from "../bootstrap";
+import { DATA_DIR, NodeSpec } from "../spec";
+import { BOOTSTRAP_ENTRY_SCRIPT, ENTRY_ENV, NODE_ENTRY_SCRIPT, httpCheckScript, toExtendedRegex } from "./entry-script";
+
+/**
+ * A container as plain data: what the Pulumi runner turns into `docker.Container` arguments and
+ * the boot test into `docker run` arguments. Rendered from the same NodeSpec the local runtime runs.
+ */
+export interface ContainerSpec {
+  /** The container's name on its Docker host: the stack's prefix and the node's name. */
+  readonly name: string;
+  readonly hostname: string;
+  readonly image: string;
+  readonly workingDir: string;
+  /** A shell that prepares the node and then execs the command. */
+  readonly entrypoint: readonly string[];
+  readonly command: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** Published on the Docker host at the same number, so addresses mean the same inside and out. */
+  readonly ports: readonly { readonly internal: number; readonly external: number }[];
+  readonly volumes: readonly { readonly volume: string; readonly containerPath: string }[];
+  readonly network: string;
+  /** Names other containers on the network resolve to this one. */
+  readonly aliases: readonly string[];
+  readonly healthcheck?: Healthcheck;
+  readonly restart: "unless-stopped" | "no";
+  /** The node's facts for the policy pack (role, name, advertised host, named ports). */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface Healthcheck {
+  /** As Docker's HEALTHCHECK takes it: `["CMD", …]`. */
+  readonly test: readonly string[];
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly retries: number;
+  /** Failures in this period do not count: JVMs take a while to start. */
+  readonly startPeriodSeconds: number;
+}
+
+export interface DockerOptions {
+  /** Prefix of the network's, volumes' and containers' names, so stacks can share an engine. */
+  readonly prefix: string;
+  readonly image: string;
+  /** The Pulsar distribution's folder in the image (the official image's is /pulsar). */
+  readonly pulsarHome: string;
+}
+
+/** Label keys the policy pack reads node facts from. */
+export const LABELS = {
+  name: "pulsar-isolation.node",
+  role: "pulsar-isolation.role",
+  host: "pulsar-isolation.host",
+  ports: "pulsar-isolation.ports",
+} as const;
+
+/**
+ * The settings spec.ts sets to the node's address for listening. A container has its own network
+ * namespace and may advertise an address that is not its own (its Docker host's), so it listens on
+ * every interface instead. Advertised addresses stay as they are.
+ */
+export const LISTEN_SETTINGS = ["clientPortAddress", "admin.serverAddress", "httpServerHost", "bindAddress"] as const;
+
+export const networkName = (options: DockerOptions): string => options.prefix;
+export const containerName = (options: DockerOptions, node: string): string => `${options.prefix}-${node}`;
+export const dataVolumeName = (options: DockerOptions, node: string): string => `${options.prefix}-${node}-data`;
+export const dataPath = (options: DockerOptions): string => `${options.pulsarHome}/data`;
+
+/** `key=value` lines, as the entry script reads them. */
+export const settingsLines = (settings: Readonly<Record<string, string>>): string =>
+  Object.entries(settings).map(([k, v]) => `${k}=${v}`).join("\n");
+
+/** Nodes whose settings name the data folder keep it in a named volume, which outlives the container. */
+export const keepsData = (spec: NodeSpec): boolean => Object.values(spec.settings).some((v) => v.includes(DATA_DIR));
+
+/** The settings a node's container writes over its configuration file. */
+export function containerSettings(spec: NodeSpec, options: DockerOptions): Record<string, string> {
+  const data = dataPath(options);
+  const settings = Object.fromEntries(Object.entries(spec.settings).map(([k, v]) => [k, v.split(DATA_DIR).join(data)]));
+  for (const key of LISTEN_SETTINGS) if (key in settings) settings[key] = "0.0.0.0";
+  return settings;
+}
+
+export function nodeContainer(spec: NodeSpec, options: DockerOptions): ContainerSpec {
+  const conf = `/tmp/pulsar-isolation/${path.posix.basename(spec.configFile)}`;
+  return {
+    name: containerName(options, spec.name),
+    hostname: spec.name,
+    image: options.image,
+    workingDir: options.pulsarHome,
+    entrypoint: ["sh", "-c", NODE_ENTRY_SCRIPT, "pulsar-isolation"],
+    command: [...spec.command],
+    env: {
+      ...spec.env,
+      PULSAR_HOME: options.pulsarHome,
+      [spec.configFileEnv]: conf,
+      [ENTRY_ENV.from]: `${options.pulsarHome}/${spec.configFile}`,
+      [ENTRY_ENV.to]: conf,
+      [ENTRY_ENV.settings]: settingsLines(containerSettings(spec, options)),
+    },
+    ports: Object.values(spec.ports).map((port) => ({ internal: port, external: port })),
+    volumes: keepsData(spec) ? [{ volume: dataVolumeName(options, spec.name), containerPath: dataPath(options) }] : [],
+    network: networkName(options),
+    // On one Docker host the advertised host is a name the network resolves; an address is not an alias.
+    aliases: [...new Set([spec.name, ...(isIP(spec.host) ? [] : [spec.host])])],
+    healthcheck: {
+      test: ["CMD", "bash", "-c", httpCheckScript(spec.readiness.port, spec.readiness.path)],
+      intervalSeconds: 5,
+      timeoutSeconds: 3,
+      retries: 3,
+      startPeriodSeconds: 180,
+    },
+    restart: "unless-stopped",
+    labels: {
+      [LABELS.name]: spec.name,
+      [LABELS.role]: spec.role,
+      [LABELS.host]: spec.host,
+      [LABELS.ports]: JSON.stringify(spec.ports),
+    },
+  };
+}
+
+/** A one-shot container that runs a bootstrap command on the topology's network and exits. */
+export function bootstrapContainer(command: BootstrapCommand, options: DockerOptions): ContainerSpec {
+  const conf = command.configFile ? `/tmp/pulsar-isolation/${command.name}.conf` : "";
+  return {
+    name: containerName(options, command.name),
+    hostname: command.name,
+    image: options.image,
+    workingDir: options.pulsarHome,
+    entrypoint: ["sh", "-c", BOOTSTRAP_ENTRY_SCRIPT, "pulsar-isolation"],
+    command: [command.script, ...command.args],
+    env: {
+      ...bootstrapEnv,
+      PULSAR_HOME: options.pulsarHome,
+      ...(command.configFile ? { [command.configFile.env]: conf } : {}),
+      [ENTRY_ENV.to]: conf,
+      [ENTRY_ENV.settings]: command.configFile ? settingsLines(command.configFile.settings) : "",
+      [ENTRY_ENV.alreadyDone]: command.alreadyDone ? toExtendedRegex(command.alreadyDone) : "",
+    },
+    ports: [],
+    volumes: [],
+    network: networkName(options),
+    aliases: [],
+    restart: "no",
+    labels: { [LABELS.name]: command.name, [LABELS.role]: "bootstrap" },
+  };
+}

@@ -1,0 +1,15 @@
+import { Topology } from "../../config";
+import { bookieSpec, brokerSpec, configurationStoreSpec, zookeeperSpec } from "../spec";
+
+/** The Docker host (a key of `docker.hosts`) of every node by node name; undefined is the default engine. */
+export function dockerHostsByNode(topology: Topology): Map<string, string | undefined> {
+  return new Map<string, string | undefined>([
+    [configurationStoreSpec(topology).name, topology.configurationStore.dockerHost],
+    ...topology.clusters.map((c) => [zookeeperSpec(topology, c).name, c.zookeeper.dockerHost] as const),
+    ...topology.bookies.map((b) => [bookieSpec(topology, b).name, b.dockerHost] as const),
+    ...topology.clusters.flatMap((c) => c.brokers.map((b) => [brokerSpec(topology, c, b).name, b.dockerHost] as const)),
+  ]);
+}
+
+/** Bootstrap commands talk to the ZooKeepers by their advertised addresses; they run beside the configuration store. */
+export const bootstrapDockerHost = (topology: Topology): string | undefined => topology.configurationStore.dockerHost;
