@@ -19,8 +19,11 @@ export interface BootstrapCommand {
   readonly args: readonly string[];
   /** A configuration file the script reads through this variable, with only these settings. */
   readonly configFile?: { readonly env: string; readonly settings: Readonly<Record<string, string>> };
-  /** Output that means the work was already done: the command then counts as successful. */
-  readonly alreadyDone?: RegExp;
+  /**
+   * A regular expression (source text: the command travels through resource state as JSON) for
+   * output that means the work was already done: the command then counts as successful.
+   */
+  readonly alreadyDone?: string;
 }
 
 /** Bootstrap commands are short-lived JVMs: small heaps (bin/pulsar reads PULSAR_MEM, bin/bookkeeper BOOKIE_MEM). */
@@ -37,7 +40,7 @@ export function bookkeeperInitCommand(topology: Topology): BootstrapCommand {
     args: ["shell", "initnewcluster"],
     configFile: { env: "BOOKIE_CONF", settings: { metadataServiceUri: bookkeeperMetadataServiceUri(topology) } },
     // What BookKeeper 4.17 prints when /ledgers exists (checked by running the command twice).
-    alreadyDone: /Ledger root path: \S+ already exists/,
+    alreadyDone: String.raw`Ledger root path: \S+ already exists`,
   };
 }
 

@@ -26,7 +26,7 @@ export async function runBootstrapCommand(command: BootstrapCommand, paths: Loca
     execFile(script, [...command.args], { env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
       const output = `${stdout}${stderr}`;
       if (!error) return resolve({ output, changed: true });
-      if (command.alreadyDone?.test(output)) return resolve({ output, changed: false });
+      if (command.alreadyDone && new RegExp(command.alreadyDone).test(output)) return resolve({ output, changed: false });
       const last = output.trim().split("\n").slice(-15).join("\n");
       reject(new Error(`${command.script} ${command.args.join(" ")} failed (${error.message.split("\n")[0]}):\n${last}`));
     });

@@ -14,6 +14,8 @@ import {
 } from "../../admin";
 import { affinityPlan, groupPlan, namespacePlan, rackPlan, tenantPlan } from "../../components";
 import { brokerServiceUrl, brokerWebUrl } from "../../config";
+import { BootstrapCommand, bookkeeperInitCommand } from "../../runtime";
+import { runBootstrapCommand } from "../../runtime/local";
 import { applyEach, applyResource, refreshResource } from "../support/apply";
 import { adminWritesSeenBy, consume, produce } from "../support/pulsar-client";
 import { RealTopology, startRealTopology, stopRealTopology } from "../support/real-topology";
@@ -168,6 +170,13 @@ describe("admin convergence against a real Pulsar topology", function () {
     assert.deepEqual(actions.filter((a) => !a.startsWith("none:")).sort(), ["update:public/c2-ns1", "update:public/c2-ns1-affinity"]);
     assert.deepEqual(await admin("cluster2").getRetention("public/c2-ns1"), { retentionSizeInMB: 1024, retentionTimeInMinutes: 4320 });
     assert.deepEqual(await admin("cluster2").getBookieAffinityGroup("public/c2-ns1"), { bookkeeperAffinityGroupPrimary: "group-bookie2" });
+  });
+
+  it("re-running a bootstrap command, as resource state carries it (JSON), leaves existing metadata alone", async () => {
+    const asStored: BootstrapCommand = JSON.parse(JSON.stringify(bookkeeperInitCommand(real.topology)));
+    const result = await runBootstrapCommand(asStored, real.paths);
+    assert.equal(result.changed, false, result.output.slice(-2000));
+    assert.deepEqual(await admin("cluster1").listBookies(), real.topology.bookies.map((b) => `127.0.0.1:${b.bookiePort}`).sort());
   });
 
   describe("bad input and faults", () => {
