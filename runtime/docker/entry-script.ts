@@ -84,12 +84,11 @@ export function httpCheckScript(port: number, path: string): string {
 
 const CLASSES: Record<string, string> = { s: "[[:space:]]", S: "[^[:space:]]", d: "[0-9]", D: "[^0-9]", w: "[[:alnum:]_]", W: "[^[:alnum:]_]" };
 
-/** A JavaScript regular expression as `grep -E` reads it; throws on what ERE cannot say. */
-export function toExtendedRegex(pattern: RegExp): string {
-  if (pattern.flags.replace(/[gmsuy]/g, "") !== "") throw new Error(`${pattern}: flags ${pattern.flags} have no grep -E equivalent`);
-  return pattern.source.replace(/\\(.)/g, (escape, char: string) => {
+/** A JavaScript regular expression's source as `grep -E` reads it; throws on what ERE cannot say. */
+export function toExtendedRegex(source: string): string {
+  return source.replace(/\\(.)/g, (escape, char: string) => {
     if (char in CLASSES) return CLASSES[char];
     if (/[^A-Za-z0-9]/.test(char)) return escape;
-    throw new Error(`${pattern}: ${escape} has no grep -E equivalent`);
+    throw new Error(`/${source}/: ${escape} has no grep -E equivalent`);
   });
 }
