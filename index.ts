@@ -25,7 +25,7 @@ for (const cluster of topology.clusters) {
   );
 }
 
-const isolation = new NamespaceAffinity("isolation", { topology, clusters, configurationStore });
+const isolation = new NamespaceAffinity("isolation", { topology, clusters, configurationStore, bookies });
 
 export const configurationStoreConnect = configurationStore.connectString;
 export const bookkeeperMetadataServiceUri = bookies.metadataServiceUri;

@@ -17,6 +17,8 @@ export class BookieCluster extends pulumi.ComponentResource {
   readonly bookieIds: Record<string, string>;
   /** The resources running the bookies; brokers start after them. */
   readonly nodes: pulumi.CustomResource[];
+  /** The resource running each bookie, by bookie name. */
+  readonly nodeOf: Record<string, pulumi.CustomResource>;
 
   constructor(name: string, args: BookieClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pulsar:index:BookieCluster", name, {}, opts);
@@ -26,6 +28,7 @@ export class BookieCluster extends pulumi.ComponentResource {
 
     const metadata = runner.bootstrap(bookkeeperInitCommand(topology), { parent: this, dependsOn: [args.configurationStore.node] });
     this.nodes = topology.bookies.map((b) => runner.node(bookieSpec(topology, b), { parent: this, dependsOn: [metadata] }));
+    this.nodeOf = Object.fromEntries(topology.bookies.map((b, i) => [b.name, this.nodes[i]]));
     this.registerOutputs({ metadataServiceUri: this.metadataServiceUri, bookieIds: this.bookieIds });
   }
 }

@@ -50,13 +50,15 @@ export function namespacePlan(topology: Topology): NamespaceInputs[] {
 }
 
 export function affinityPlan(topology: Topology): AffinityGroupInputs[] {
-  const knownGroups = [...groupMembers(topology).keys()];
+  const groups = groupPlan(topology);
   return topology.namespaces.map((ns) => ({
     namespace: ns.name,
     primary: ns.affinity.primary,
     ...(ns.affinity.secondary ? { secondary: ns.affinity.secondary } : {}),
     adminUrl: clusterWebServiceUrl(topology, clusterOf(topology, ns)),
-    knownGroups,
+    knownGroups: Object.keys(groups),
+    members: [ns.affinity.primary, ns.affinity.secondary].flatMap((g) => (g ? (groups[g] ?? []) : [])).sort(),
+    unloadOnChange: topology.unloadOnGroupChange,
   }));
 }
 

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Topology, bookieId } from "../config";
 import { AffinityGroup, BookieRack, Namespace, Tenant } from "../admin";
+import { BookieCluster } from "./bookie-cluster";
 import { ConfigurationStore } from "./configuration-store";
 import { affinityPlan, groupPlan, namespacePlan, rackPlan, tenantPlan } from "./isolation-plan";
 import { PulsarCluster } from "./pulsar-cluster";
@@ -11,6 +12,8 @@ export interface NamespaceAffinityArgs {
   readonly clusters: PulsarCluster[];
   /** Tenants and namespaces live there; when it is destroyed they go with it. */
   readonly configurationStore: ConfigurationStore;
+  /** Each rack entry depends on its bookie: a removed bookie loses its entries before it is decommissioned. */
+  readonly bookies: BookieCluster;
 }
 
 /**
@@ -40,7 +43,10 @@ export class NamespaceAffinity extends pulumi.ComponentResource {
     );
 
     const bookieNames = new Map(topology.bookies.map((b) => [bookieId(topology, b), b.name]));
-    this.racks = rackPlan(topology).map((r) => new BookieRack(`${bookieNames.get(r.bookie)}-rack`, r, { ...inStore, dependsOn: brokers }));
+    this.racks = rackPlan(topology).map((r) => {
+      const bookie = bookieNames.get(r.bookie)!;
+      return new BookieRack(`${bookie}-rack`, r, { ...inStore, dependsOn: [args.bookies.nodeOf[bookie], ...brokers] });
+    });
     const tenants = new Map(tenantPlan(topology).map((t) => [t.tenant, new Tenant(`tenant-${t.tenant}`, t, { ...inStore, dependsOn: brokers })]));
     this.namespaces = namespacePlan(topology).map(
       (ns) => new Namespace(ns.namespace, ns, { ...inStore, dependsOn: [tenants.get(ns.namespace.split("/")[0])!] }),

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { checkTopology } from "./rules";
+import { DEFAULT_DECOMMISSION_TIMEOUT_SECONDS, DEFAULT_HOST } from "./topology";
 
 /** Pulsar's rule for cluster, tenant and namespace names (NamedEntity): letters, digits, `_-=:.`. */
 export const PULSAR_NAME = /^[-=:.\w]+$/;
@@ -114,6 +115,12 @@ export const NamespaceSchema = z.object({
   affinity: AffinitySchema,
 });
 
+/** How a bookie removed from the config leaves the BookKeeper cluster. */
+export const DecommissionSchema = z.object({
+  /** How long autorecovery may take to copy the leaving bookie's ledgers elsewhere before `pulumi up` gives up and keeps the bookie. */
+  timeoutSeconds: count("timeoutSeconds").default(DEFAULT_DECOMMISSION_TIMEOUT_SECONDS),
+});
+
 export const RUNTIMES = ["local", "docker"] as const;
 
 /** A Docker engine that the docker runtime places containers on. */
@@ -146,7 +153,7 @@ export const TopologySchema = z
     pulsarVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "is not a Pulsar version (e.g. 4.0.8)").default("4.0.8"),
     runtime: z.enum(RUNTIMES, { error: `is not a runtime (one of: ${RUNTIMES.join(", ")})` }).default("local"),
     /** Default address of every node. */
-    host: z.string().min(1).default("127.0.0.1"),
+    host: z.string().min(1).default(DEFAULT_HOST),
     configurationStore: ConfigurationStoreSchema,
     bookies: z.array(BookieSchema).min(1, "at least one bookie is needed"),
     /** bookkeeper.conf settings for every bookie, on top of those the topology implies. */
@@ -154,6 +161,9 @@ export const TopologySchema = z
     clusters: z.array(ClusterSchema).min(1, "at least one cluster is needed"),
     namespaces: z.array(NamespaceSchema).default([]),
     docker: DockerSchema.prefault({}),
+    decommission: DecommissionSchema.prefault({}),
+    /** Unload a namespace when its groups' bookies change, so that new ledgers use the new membership at once. */
+    unloadOnGroupChange: z.boolean({ error: "must be true or false" }).default(true),
   })
   // Runs even when fields failed their own checks, so that every problem is reported at once.
   .superRefine(checkTopology, { when: () => true });

@@ -2,6 +2,11 @@ import type { BookieConfig, BrokerConfig, ClusterConfig, NamespaceConfig, Persis
 
 /** What follows from the declared topology: addresses, identities and group membership. */
 
+/** The address of every node the topology does not place elsewhere. */
+export const DEFAULT_HOST = "127.0.0.1";
+/** How long a bookie's decommission may take unless the topology says otherwise. */
+export const DEFAULT_DECOMMISSION_TIMEOUT_SECONDS = 600;
+
 export const hostOf = (topology: Topology, node: { host?: string }): string => node.host ?? topology.host;
 
 /** The image of the docker runtime's containers. */
@@ -25,6 +30,8 @@ export const reachableAddress = (topology: Topology, node: { host?: string; dock
 
 /** A bookie's identity in BookKeeper and in the rack map: `host:bookiePort`. */
 export const bookieId = (topology: Topology, bookie: BookieConfig): string => `${hostOf(topology, bookie)}:${bookie.bookiePort}`;
+/** A bookie's HTTP API as the machine running Pulumi reaches it. */
+export const bookieHttpUrl = (topology: Topology, bookie: BookieConfig): string => `http://${reachableAddress(topology, bookie)}:${bookie.httpPort}`;
 
 export const configurationStoreConnect = (topology: Topology): string =>
   `${hostOf(topology, topology.configurationStore)}:${topology.configurationStore.clientPort}`;

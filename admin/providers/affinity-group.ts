@@ -1,13 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PulsarAdmin } from "../pulsar-admin";
 import { AdminProvider } from "./admin-provider";
-import { diffOn, liveResult, requireState } from "../../lib/dynamic-provider";
+import { changedKeys, diffOn, liveResult, requireState } from "../../lib/dynamic-provider";
 
 /**
  * A namespace's bookie affinity groups. The broker accepts any group name and reads the group
  * only when a topic's ledger configuration is built, so this resource checks that the groups
  * hold bookies before it sets them, and unloads the namespace after a change so that new
- * ledgers follow it. Ledgers written before stay where they are.
+ * ledgers follow it. A change of the groups' members (a bookie added or removed) unloads it too.
+ * Ledgers written before stay where they are.
  */
 export interface AffinityGroupInputs {
   readonly namespace: string;
@@ -17,13 +18,15 @@ export interface AffinityGroupInputs {
   readonly adminUrl: string;
   /** Groups the plan declares; a group outside this list is refused before any call. */
   readonly knownGroups: string[];
-  /** Unload the namespace after a change of group (default true). */
+  /** Bookie ids of the primary and secondary groups, sorted: when they change, the namespace is unloaded. */
+  readonly members: string[];
+  /** Unload the namespace after a change of group or of the groups' members (default true). */
   readonly unloadOnChange?: boolean;
 }
 
 export type AffinityGroupOutputs = AffinityGroupInputs;
 
-const COMPARED = ["namespace", "primary", "secondary", "adminUrl"] as const;
+const COMPARED = ["namespace", "primary", "secondary", "adminUrl", "members", "unloadOnChange"] as const;
 
 export function checkAffinity(news: AffinityGroupInputs): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
@@ -77,8 +80,13 @@ export class AffinityGroupProvider extends AdminProvider implements pulumi.dynam
     return liveResult(id, inputs, inputs);
   }
 
-  async update(_id: string, _olds: AffinityGroupOutputs, news: AffinityGroupInputs): Promise<pulumi.dynamic.UpdateResult<AffinityGroupOutputs>> {
-    await this.apply(news);
+  async update(_id: string, olds: AffinityGroupOutputs, news: AffinityGroupInputs): Promise<pulumi.dynamic.UpdateResult<AffinityGroupOutputs>> {
+    const changed = changedKeys(olds, news, COMPARED);
+    if (changed.some((k) => k === "primary" || k === "secondary" || k === "adminUrl")) {
+      await this.apply(news);
+    } else if (changed.includes("members") && news.unloadOnChange !== false) {
+      await this.admin(news.adminUrl).unloadNamespace(news.namespace);
+    }
     return { outs: news };
   }
 

@@ -4,6 +4,11 @@ import * as path from "node:path";
 import { BootstrapCommand, bootstrapEnv } from "../bootstrap";
 import { LocalPaths } from "./node-process";
 
+/** The error of a command stopped at its time limit. */
+export interface CommandTimedOut extends Error {
+  readonly timedOut: true;
+}
+
 export interface CommandResult {
   readonly output: string;
   /** False when the command found its work already done. */
@@ -28,7 +33,8 @@ export async function runBootstrapCommand(command: BootstrapCommand, paths: Loca
       if (!error) return resolve({ output, changed: true });
       if (command.alreadyDone && new RegExp(command.alreadyDone).test(output)) return resolve({ output, changed: false });
       const last = output.trim().split("\n").slice(-15).join("\n");
-      reject(new Error(`${command.script} ${command.args.join(" ")} failed (${error.message.split("\n")[0]}):\n${last}`));
+      const failed = new Error(`${command.script} ${command.args.join(" ")} failed (${error.message.split("\n")[0]}):\n${last}`);
+      reject(error.killed ? Object.assign(failed, { timedOut: true }) : failed);
     });
   });
 }

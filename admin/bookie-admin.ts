@@ -1,0 +1,81 @@
+import { HttpClient, HttpClientOptions } from "./http";
+
+/** Typed calls of a bookie's HTTP API (`httpServerPort`, `/api/v1`) that this project uses. */
+
+/** A ledger as the bookie's metadata service describes it. */
+export interface LedgerMetadata {
+  readonly ledgerId: number;
+  readonly state: string;
+  /** Every ensemble of the ledger: the bookie ids each fragment was written to. */
+  readonly ensembles: string[][];
+  /** The managed ledger (`tenant/namespace/persistent/topic`) that owns it, when Pulsar wrote it. */
+  readonly managedLedger?: string;
+}
+
+interface RawLedgerMetadata {
+  readonly ledgerId: number;
+  readonly state: string;
+  readonly allEnsembles?: Record<string, { id: string }[]>;
+  /** Values are base64. */
+  readonly customMetadata?: Record<string, string>;
+}
+
+const fromBase64 = (value: string | undefined) => (value === undefined ? undefined : Buffer.from(value, "base64").toString("utf8"));
+
+export class BookieAdmin {
+  private readonly http: HttpClient;
+
+  constructor(options: HttpClientOptions) {
+    this.http = new HttpClient(options);
+  }
+
+  get url(): string {
+    return this.http.baseUrl;
+  }
+
+  async setReadOnly(readOnly: boolean): Promise<void> {
+    await this.http.request("PUT", "/api/v1/bookie/state/readonly", { readOnly });
+  }
+
+  /** Bookie ids registered as writable (`rw`) or read-only (`ro`). */
+  async listBookies(type: "rw" | "ro"): Promise<string[]> {
+    return Object.keys((await this.http.request<Record<string, unknown>>("GET", `/api/v1/bookie/list_bookies?type=${type}`)) ?? {}).sort();
+  }
+
+  async ledgerIds(): Promise<number[]> {
+    const ids = (await this.http.request<Record<string, unknown>>("GET", "/api/v1/ledger/list/")) ?? {};
+    return Object.keys(ids).map(Number).sort((a, b) => a - b);
+  }
+
+  /** A ledger's metadata; undefined once the ledger is deleted. */
+  async ledgerMetadata(ledgerId: number): Promise<LedgerMetadata | undefined> {
+    const answer = await this.http.request<Record<string, RawLedgerMetadata>>("GET", `/api/v1/ledger/metadata/?ledger_id=${ledgerId}`, undefined, {
+      notFoundOk: true,
+    });
+    const raw = answer?.[String(ledgerId)];
+    if (!raw) return undefined;
+    const ensembles = Object.entries(raw.allEnsembles ?? {})
+      .sort(([a], [b]) => Number(a) - Number(b))
+      .map(([, bookies]) => bookies.map((b) => b.id));
+    return { ledgerId, state: raw.state, ensembles, managedLedger: fromBase64(raw.customMetadata?.["pulsar/managed-ledger"]) };
+  }
+
+  /** Every ledger of the BookKeeper cluster with its metadata. */
+  async ledgers(): Promise<LedgerMetadata[]> {
+    const all = await Promise.all((await this.ledgerIds()).map((id) => this.ledgerMetadata(id)));
+    return all.filter((l): l is LedgerMetadata => l !== undefined);
+  }
+
+  /** Ledgers with a fragment on the bookie. */
+  async ledgersOn(bookieId: string): Promise<number[]> {
+    return (await this.ledgers()).filter((l) => l.ensembles.some((e) => e.includes(bookieId))).map((l) => l.ledgerId);
+  }
+
+  /** Ledgers the auditor has marked under-replicated (the bookie answers 404 when there are none). */
+  async underReplicatedLedgers(): Promise<number[]> {
+    const answer = await this.http.request<unknown>("GET", "/api/v1/autorecovery/list_under_replicated_ledger", undefined, { notFoundOk: true });
+    if (Array.isArray(answer)) return answer.map(Number).sort((a, b) => a - b);
+    if (answer && typeof answer === "object") return Object.keys(answer).map(Number).sort((a, b) => a - b);
+    return [];
+  }
+}

@@ -1,0 +1,18 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { TOPOLOGY_KEY, parseTopology } from "../config";
+import { formatLedgerReport, liveLedgerReport } from "./ledger-report";
+
+/** `npm run ledgers -- <stack>`: where each namespace's ledgers live, by affinity group, on the running stack. */
+async function main(stack: string): Promise<void> {
+  const file = path.join(__dirname, "..", `Pulumi.${stack}.yaml`);
+  const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
+  const topology = parseTopology(doc.config?.[`pulsar-isolation:${TOPOLOGY_KEY}`], `${path.basename(file)}: pulsar-isolation:${TOPOLOGY_KEY}`);
+  console.log(formatLedgerReport(await liveLedgerReport(topology)));
+}
+
+main(process.argv[2] ?? "dev").catch((err: Error) => {
+  console.error(err.message);
+  process.exit(1);
+});

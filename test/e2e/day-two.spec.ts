@@ -1,0 +1,157 @@
+import * as assert from "node:assert/strict";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { PulsarAdmin } from "../../admin";
+import { BookieAdmin } from "../../admin/bookie-admin";
+import { parseTopology } from "../../config";
+import { formatLedgerReport, liveLedgerReport } from "../../ops/ledger-report";
+import { isAlive } from "../../runtime/local";
+import { E2E_ENV, ensureStack, pulumi, pulumiOk } from "../support/pulumi-cli";
+import { consume, produce } from "../support/pulsar-client";
+import { PROJECT_NAME, PROJECT_ROOT, stackTopology } from "../support/stack-config";
+
+const stack = "e2e-day2";
+const stackFile = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
+const stateDir = path.join(E2E_ENV.PULSAR_ISOLATION_STATE_DIR, stack);
+const BK5 = { name: "bk5", bookiePort: 3185, httpPort: 8015, group: "group-bookie2", rack: "rack2" };
+const BK5_ID = "127.0.0.1:3185";
+const TOPIC = "persistent://public/c2-ns1/day2";
+const MESSAGES = 1000;
+
+const devTopology = () => stackTopology("dev");
+const withBk5 = () => {
+  const topology = devTopology();
+  topology.bookies.push(BK5);
+  return topology;
+};
+
+/** Writes the stack's topology after the schema accepts it. */
+async function setTopology(topology: Record<string, any>): Promise<void> {
+  parseTopology(topology);
+  await writeTopology(topology);
+}
+
+/** Writes a topology as it is, keeping what `pulumi stack init` added to the file (its encryption salt). */
+async function writeTopology(topology: Record<string, any>): Promise<void> {
+  const doc = ((await fs.readFile(stackFile, "utf8").then((t) => yaml.load(t)).catch(() => undefined)) ?? {}) as Record<string, any>;
+  await fs.writeFile(stackFile, yaml.dump({ ...doc, config: { [`${PROJECT_NAME}:topology`]: topology } }));
+}
+
+const pidOf = async (node: string) => Number((await fs.readFile(path.join(stateDir, node, "pid"), "utf8")).trim());
+const bookiePids = async (names: string[]): Promise<Record<string, number>> =>
+  Object.fromEntries(await Promise.all(names.map(async (n) => [n, await pidOf(n)] as const)));
+const exists = (p: string) => fs.access(p).then(() => true, () => false);
+const cluster2 = new PulsarAdmin({ baseUrl: "http://127.0.0.1:8081" });
+const cluster1 = new PulsarAdmin({ baseUrl: "http://127.0.0.1:8080" });
+/** The bookies that stay, asked about the BookKeeper cluster's ledgers. */
+const stayingBookies = new BookieAdmin({ baseUrl: "http://127.0.0.1:8013,http://127.0.0.1:8014,http://127.0.0.1:8011" });
+
+describe("day-2 operations on a running stack (local runtime, real CLI)", function () {
+  const timings: Record<string, number> = {};
+
+  before(async () => {
+    await setTopology(devTopology());
+    await ensureStack(stack);
+    const up = await pulumiOk(["up", "--stack", stack, "--yes"]);
+    timings.coldUp = up.seconds;
+  });
+
+  after(async () => {
+    await pulumi(["destroy", "--stack", stack, "--yes"]);
+    await pulumi(["stack", "rm", stack, "--yes", "--force"]);
+    await fs.rm(stackFile, { force: true });
+    console.log(`      timings (s): ${JSON.stringify(timings)}`);
+  });
+
+  it("scales out: bk5 added to group-bookie2 runs, both clusters list its rack, and new ledgers use it", async () => {
+    const othersBefore = await bookiePids(["bk1", "bk2", "bk3", "bk4"]);
+    await setTopology(withBk5());
+    const up = await pulumiOk(["up", "--stack", stack, "--yes"]);
+    timings.scaleOut = up.seconds;
+    assert.match(up.output, /\+\s+pulumi-nodejs:dynamic\/pulsar-isolation:LocalNode bk5 created/);
+    assert.match(up.output, /\+\s+pulumi-nodejs:dynamic\/pulsar-isolation:BookieRack bk5-rack created/);
+    assert.match(up.output, /~\s+pulumi-nodejs:dynamic\/pulsar-isolation:AffinityGroup public\/c2-ns1-affinity updated .*\[diff: ~members\]/);
+    assert.doesNotMatch(up.output, /public\/c1-ns1-affinity updat/, "group-bookie1's namespace is left alone");
+    assert.deepEqual(await bookiePids(["bk1", "bk2", "bk3", "bk4"]), othersBefore, "no other bookie restarted");
+
+    assert.ok(isAlive(await pidOf("bk5")), "bk5 runs");
+    for (const admin of [cluster1, cluster2]) {
+      assert.deepEqual((await admin.racksInfo())["group-bookie2"][BK5_ID], { rack: "rack2", hostname: "127.0.0.1" }, `rack map of ${admin.url}`);
+    }
+    assert.ok((await cluster2.listBookies()).includes(BK5_ID));
+
+    await produce("pulsar://127.0.0.1:6651", TOPIC, MESSAGES);
+    const ledgers = (await stayingBookies.ledgers()).filter((l) => l.managedLedger === "public/c2-ns1/persistent/day2");
+    assert.ok(ledgers.length >= 5, `${ledgers.length} ledgers`);
+    assert.ok(ledgers.some((l) => l.ensembles.flat().includes(BK5_ID)), `no ledger of ${TOPIC} uses bk5: ${JSON.stringify(ledgers.map((l) => l.ensembles))}`);
+  });
+
+  it("refuses at preview a scale-in that leaves group-bookie2 below its ensemble size, and touches nothing", async () => {
+    const pids = await bookiePids(["bk1", "bk2", "bk3", "bk4", "bk5"]);
+    const unsafe = withBk5();
+    unsafe.bookies = unsafe.bookies.filter((b: { name: string }) => b.name !== "bk3" && b.name !== "bk4");
+    await writeTopology(unsafe);
+    try {
+      const preview = await pulumi(["preview", "--stack", stack]);
+      assert.notEqual(preview.code, 0, preview.output);
+      assert.ok(
+        preview.output.includes('public/c2-ns1: "group-bookie2" has 1 bookie (bk5), fewer than the ensemble size 2 (from cluster cluster2)'),
+        preview.output,
+      );
+      const up = await pulumi(["up", "--stack", stack, "--yes"]);
+      assert.notEqual(up.code, 0, up.output);
+      assert.doesNotMatch(up.output, /deleting|deleted/);
+    } finally {
+      await setTopology(withBk5());
+    }
+    assert.deepEqual(await bookiePids(["bk1", "bk2", "bk3", "bk4", "bk5"]), pids, "every bookie still runs as before");
+    assert.ok(Object.values(pids).every(isAlive));
+  });
+
+  it("bounds the decommission: when copies cannot be made, up fails in time listing the ledgers left, and bk5 runs again read-only with its data", async () => {
+    // With every other bookie read-only, autorecovery has nowhere to copy bk5's ledgers: an
+    // unbounded decommission would wait forever.
+    const others = [8011, 8012, 8013, 8014].map((port) => new BookieAdmin({ baseUrl: `http://127.0.0.1:${port}` }));
+    const onBk5 = await stayingBookies.ledgersOn(BK5_ID);
+    assert.ok(onBk5.length > 0, "bk5 holds ledgers");
+    const short = devTopology();
+    short.decommission = { timeoutSeconds: 5 };
+    await setTopology(short);
+    await Promise.all(others.map((b) => b.setReadOnly(true)));
+    try {
+      const up = await pulumi(["up", "--stack", stack, "--yes"]);
+      timings.decommissionTimeout = up.seconds;
+      assert.notEqual(up.code, 0, up.output);
+      assert.ok(up.output.includes(`bk5 (${BK5_ID}) was not decommissioned: re-replication did not finish within 5 s`), up.output);
+      const left = /Ledgers still with a copy on it: ([\d, ]+) \(\d+\)/.exec(up.output);
+      assert.ok(left, up.output);
+      assert.deepEqual(left[1].split(", ").map(Number), onBk5, "the message lists every ledger on bk5");
+      assert.match(up.output, /run `pulumi up` again/);
+    } finally {
+      await Promise.all(others.map((b) => b.setReadOnly(false)));
+    }
+    assert.ok(isAlive(await pidOf("bk5")), "bk5 runs again");
+    assert.deepEqual(await new BookieAdmin({ baseUrl: "http://127.0.0.1:8015" }).listBookies("ro"), [BK5_ID], "bk5 alone is read-only");
+    assert.deepEqual(await stayingBookies.ledgersOn(BK5_ID), onBk5, "its ledgers are still on it");
+    assert.ok(await exists(path.join(stateDir, "bk5", "data")), "its data folder is kept");
+  });
+
+  it("scales in: bk5 is decommissioned, no ledger needs it, and every message is read back", async () => {
+    await setTopology(devTopology());
+    const up = await pulumiOk(["up", "--stack", stack, "--yes"]);
+    timings.scaleIn = up.seconds;
+    assert.match(up.output, /-\s+pulumi-nodejs:dynamic\/pulsar-isolation:LocalNode bk5 deleted/);
+
+    assert.ok(!(await cluster2.listBookies()).includes(BK5_ID), "bk5 is gone from the bookie list");
+    assert.deepEqual(await stayingBookies.listBookies("ro"), [], "no read-only bookie left");
+    assert.deepEqual(await stayingBookies.ledgersOn(BK5_ID), [], "no ledger references bk5");
+    assert.deepEqual(await stayingBookies.underReplicatedLedgers(), [], "no ledger is under-replicated");
+    assert.equal(await exists(path.join(stateDir, "bk5")), false, "bk5's folder is removed");
+    assert.equal(await consume("pulsar://127.0.0.1:6651", TOPIC, "after-scale-in", MESSAGES), MESSAGES, "messages read back");
+
+    const report = await liveLedgerReport(parseTopology(devTopology()));
+    console.log(formatLedgerReport(report).replace(/^/gm, "      "));
+    assert.ok(Object.values(report.find((r) => r.namespace === "public/c2-ns1")!.byGroups).flat().length >= 5);
+  });
+});
