@@ -6,6 +6,7 @@ import { NodeRunner } from "./runner";
 export * from "./spec";
 export * from "./bootstrap";
 export * from "./runner";
+export * from "./decommission";
 export { localRunner, localPaths };
 
 /** The runner the topology asks for. */

@@ -34,6 +34,8 @@ describe("topology config", () => {
       "bk4:3184:group-bookie2",
     ]);
     assert.deepEqual(topology.clusters.map((c) => c.name), ["cluster1", "cluster2"]);
+    assert.deepEqual(topology.decommission, { timeoutSeconds: 600 });
+    assert.equal(topology.unloadOnGroupChange, true);
     assert.deepEqual(topology.namespaces.map((n) => `${n.name}@${n.affinity.primary}`), ["public/c1-ns1@group-bookie1", "public/c2-ns1@group-bookie2"]);
   });
 
@@ -128,6 +130,11 @@ describe("topology config", () => {
 
     it("an unknown runtime", () => {
       assertProblem(problemsOf((t) => (t.runtime = "kubernetes")), "runtime", "kubernetes", "local, docker");
+    });
+
+    it("a decommission time limit below 1 second, and a non-boolean unload switch", () => {
+      assertProblem(problemsOf((t) => (t.decommission = { timeoutSeconds: 0 })), "decommission.timeoutSeconds", 0, "at least 1");
+      assertProblem(problemsOf((t) => (t.unloadOnGroupChange = "yes")), "unloadOnGroupChange", "yes", "true or false");
     });
 
     it("a missing field", () => {
