@@ -128,6 +128,7 @@ describe("day-2 operations on a running stack (local runtime, real CLI)", functi
       assert.ok(left, up.output);
       assert.deepEqual(left[1].split(", ").map(Number), onBk5, "the message lists every ledger on bk5");
       assert.match(up.output, /run `pulumi up` again/);
+      console.log(up.output.slice(up.output.indexOf(`bk5 (${BK5_ID}) was not`)).split("\n").slice(0, 4).map((l) => `      ${l.trim()}`).join("\n"));
     } finally {
       await Promise.all(others.map((b) => b.setReadOnly(false)));
     }
