@@ -1,27 +1,10 @@
 import * as assert from "node:assert/strict";
-import { TopologyConfigError, parseTopology, retentionSizeInMB, retentionTimeInMinutes } from "../../config";
+import { parseTopology, retentionSizeInMB, retentionTimeInMinutes } from "../../config";
+import { assertProblem, problemsOf as problemsOfStack } from "../support/config-problems";
 import { stackTopology } from "../support/stack-config";
 
-/** Parses a changed copy of the dev topology and returns the error's problems. */
-function problemsOf(change: (t: Record<string, any>) => void): string[] {
-  const topology = stackTopology("dev");
-  change(topology);
-  try {
-    parseTopology(topology, "pulsar-isolation:topology");
-  } catch (err) {
-    assert.ok(err instanceof TopologyConfigError, `expected a TopologyConfigError, got ${err}`);
-    return err.problems;
-  }
-  assert.fail("the topology was accepted");
-}
-
-/** Asserts that one problem names this path and shows this value. */
-function assertProblem(problems: string[], path: string, value: unknown, ...words: string[]) {
-  const prefix = `${path} = ${value === undefined ? "(missing)" : JSON.stringify(value)}: `;
-  const match = problems.find((p) => p.startsWith(prefix));
-  assert.ok(match, `no problem starts with ${prefix}\nproblems:\n${problems.join("\n")}`);
-  for (const word of words) assert.ok(match.includes(word), `"${match}" does not mention "${word}"`);
-}
+/** Problems of a changed copy of the dev topology. */
+const problemsOf = (change: (t: Record<string, any>) => void) => problemsOfStack("dev", change);
 
 describe("topology config", () => {
   it("accepts the dev stack: the article's topology", () => {

@@ -1,26 +1,7 @@
 import * as assert from "node:assert/strict";
-import { TopologyConfigError, brokerWebUrl, clusterAdvertisedWebServiceUrl, dockerHostAddress, dockerImage, parseTopology } from "../../config";
+import { brokerWebUrl, clusterAdvertisedWebServiceUrl, dockerHostAddress, dockerImage, parseTopology } from "../../config";
+import { assertProblem, problemsOf } from "../support/config-problems";
 import { stackTopology } from "../support/stack-config";
-
-/** Parses a changed copy of a docker stack's topology and returns the error's problems. */
-function problemsOf(stack: string, change: (t: Record<string, any>) => void): string[] {
-  const topology = stackTopology(stack);
-  change(topology);
-  try {
-    parseTopology(topology, "pulsar-isolation:topology");
-  } catch (err) {
-    assert.ok(err instanceof TopologyConfigError, `expected a TopologyConfigError, got ${err}`);
-    return err.problems;
-  }
-  assert.fail("the topology was accepted");
-}
-
-function assertProblem(problems: string[], path: string, value: unknown, ...words: string[]) {
-  const prefix = `${path} = ${value === undefined ? "(missing)" : JSON.stringify(value)}: `;
-  const match = problems.find((p) => p.startsWith(prefix));
-  assert.ok(match, `no problem starts with ${prefix}\nproblems:\n${problems.join("\n")}`);
-  for (const word of words) assert.ok(match.includes(word), `"${match}" does not mention "${word}"`);
-}
 
 describe("topology config of the docker runtime", () => {
   it("accepts the docker-local stack, with the official image by default and the local engine", () => {
