@@ -27,8 +27,10 @@ export class BookieCluster extends pulumi.ComponentResource {
     this.bookieIds = Object.fromEntries(topology.bookies.map((b) => [b.name, bookieId(topology, b)]));
 
     const metadata = runner.bootstrap(bookkeeperInitCommand(topology), { parent: this, dependsOn: [args.configurationStore.node] });
-    this.nodes = topology.bookies.map((b) => runner.node(bookieSpec(topology, b), { parent: this, dependsOn: [metadata] }));
-    this.nodeOf = Object.fromEntries(topology.bookies.map((b, i) => [b.name, this.nodes[i]]));
+    this.nodeOf = Object.fromEntries(
+      topology.bookies.map((b) => [b.name, runner.node(bookieSpec(topology, b), { parent: this, dependsOn: [metadata] })]),
+    );
+    this.nodes = Object.values(this.nodeOf);
     this.registerOutputs({ metadataServiceUri: this.metadataServiceUri, bookieIds: this.bookieIds });
   }
 }
