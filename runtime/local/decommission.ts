@@ -31,7 +31,8 @@ export async function decommissionLocalBookie(spec: NodeSpec, paths: LocalPaths,
     if (!peers) throw new Error("no other bookie is declared to check the result with");
     await waitFor(
       `no ledger to list ${bookieId} and none to be under-replicated`,
-      async () => (await peers.ledgersOn(bookieId)).length === 0 && (await peers.underReplicatedLedgers()).length === 0,
+      // One GET for the under-replicated list first; listing every ledger's metadata only once it is empty.
+      async () => (await peers.underReplicatedLedgers()).length === 0 && (await peers.ledgersOn(bookieId)).length === 0,
       { timeoutMs: Math.max(1, deadline - Date.now()), intervalMs: 1_000 },
     );
   } catch (err) {
