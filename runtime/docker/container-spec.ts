@@ -1,8 +1,7 @@
 import { isIP } from "node:net";
-import * as path from "node:path";
-import { BootstrapCommand, bootstrapEnv } from "../bootstrap";
-import { DATA_DIR, NodeSpec } from "../spec";
-import { BOOTSTRAP_ENTRY_SCRIPT, ENTRY_ENV, NODE_ENTRY_SCRIPT, httpCheckScript, toExtendedRegex } from "./entry-script";
+import { BootstrapCommand } from "../bootstrap";
+import { bootstrapProcess, dataPath, httpCheckScript, keepsData, nodeProcess } from "../container";
+import { NodeSpec } from "../spec";
 
 /**
  * A container as plain data: what the Pulumi runner turns into `docker.Container` arguments and
@@ -56,50 +55,20 @@ export const LABELS = {
   ports: "pulsar-isolation.ports",
 } as const;
 
-/**
- * The settings spec.ts sets to the node's address for listening. A container has its own network
- * namespace and may advertise an address that is not its own (its Docker host's), so it listens on
- * every interface instead. Advertised addresses stay as they are.
- */
-export const LISTEN_SETTINGS = ["clientPortAddress", "admin.serverAddress", "httpServerHost", "bindAddress"] as const;
-
 export const networkName = (options: DockerOptions): string => options.prefix;
 export const containerName = (options: DockerOptions, node: string): string => `${options.prefix}-${node}`;
 export const dataVolumeName = (options: DockerOptions, node: string): string => `${options.prefix}-${node}-data`;
-export const dataPath = (options: DockerOptions): string => `${options.pulsarHome}/data`;
-
-/** `key=value` lines, as the entry script reads them. */
-export const settingsLines = (settings: Readonly<Record<string, string>>): string =>
-  Object.entries(settings).map(([k, v]) => `${k}=${v}`).join("\n");
-
-/** Nodes whose settings name the data folder keep it in a named volume, which outlives the container. */
-export const keepsData = (spec: NodeSpec): boolean => Object.values(spec.settings).some((v) => v.includes(DATA_DIR));
-
-/** The settings a node's container writes over its configuration file. */
-export function containerSettings(spec: NodeSpec, options: DockerOptions): Record<string, string> {
-  const data = dataPath(options);
-  const settings = Object.fromEntries(Object.entries(spec.settings).map(([k, v]) => [k, v.split(DATA_DIR).join(data)]));
-  for (const key of LISTEN_SETTINGS) if (key in settings) settings[key] = "0.0.0.0";
-  return settings;
-}
 
 export function nodeContainer(spec: NodeSpec, options: DockerOptions): ContainerSpec {
-  const conf = `/tmp/pulsar-isolation/${path.posix.basename(spec.configFile)}`;
+  const run = nodeProcess(spec, options);
   return {
     name: containerName(options, spec.name),
     hostname: spec.name,
     image: options.image,
     workingDir: options.pulsarHome,
-    entrypoint: ["sh", "-c", NODE_ENTRY_SCRIPT, "pulsar-isolation"],
-    command: [...spec.command],
-    env: {
-      ...spec.env,
-      PULSAR_HOME: options.pulsarHome,
-      [spec.configFileEnv]: conf,
-      [ENTRY_ENV.from]: `${options.pulsarHome}/${spec.configFile}`,
-      [ENTRY_ENV.to]: conf,
-      [ENTRY_ENV.settings]: settingsLines(containerSettings(spec, options)),
-    },
+    entrypoint: run.entrypoint,
+    command: run.command,
+    env: run.env,
     ports: Object.values(spec.ports).map((port) => ({ internal: port, external: port })),
     volumes: keepsData(spec) ? [{ volume: dataVolumeName(options, spec.name), containerPath: dataPath(options) }] : [],
     network: networkName(options),
@@ -124,22 +93,15 @@ export function nodeContainer(spec: NodeSpec, options: DockerOptions): Container
 
 /** A one-shot container that runs a bootstrap command on the topology's network and exits. */
 export function bootstrapContainer(command: BootstrapCommand, options: DockerOptions): ContainerSpec {
-  const conf = command.configFile ? `/tmp/pulsar-isolation/${command.name}.conf` : "";
+  const run = bootstrapProcess(command, options);
   return {
     name: containerName(options, command.name),
     hostname: command.name,
     image: options.image,
     workingDir: options.pulsarHome,
-    entrypoint: ["sh", "-c", BOOTSTRAP_ENTRY_SCRIPT, "pulsar-isolation"],
-    command: [command.script, ...command.args],
-    env: {
-      ...bootstrapEnv,
-      PULSAR_HOME: options.pulsarHome,
-      ...(command.configFile ? { [command.configFile.env]: conf } : {}),
-      [ENTRY_ENV.to]: conf,
-      [ENTRY_ENV.settings]: command.configFile ? settingsLines(command.configFile.settings) : "",
-      [ENTRY_ENV.alreadyDone]: command.alreadyDone ? toExtendedRegex(command.alreadyDone) : "",
-    },
+    entrypoint: run.entrypoint,
+    command: run.command,
+    env: run.env,
     ports: [],
     volumes: [],
     network: networkName(options),

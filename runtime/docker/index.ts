@@ -6,7 +6,8 @@ import { dockerRunner } from "./docker-runner";
 export * from "./container-spec";
 export * from "./docker-cli";
 export * from "./docker-runner";
-export * from "./entry-script";
+// The container process (entry scripts, settings) is shared with the kubernetes runtime.
+export * from "../container";
 export * from "./placement";
 
 /** The stack's docker runner; the registry password comes from the secret stack config, never from the topology. */

@@ -1,7 +1,8 @@
 /**
- * The shell a container runs before the JVM. They take everything from the environment, so the
- * scripts are the same for every node and need only `sh`, `awk`, `grep` (and `bash` for the
- * health check), which both the official image and our Debian image have.
+ * The shell a container runs before the JVM, in Docker and in Kubernetes alike. They take
+ * everything from the environment, so the scripts are the same for every node and need only
+ * `sh`, `awk`, `grep` (and `bash` for the health check), which both the official image and our
+ * Debian image have.
  */
 
 /** The variables the entry scripts read. */

@@ -1,0 +1,80 @@
+import * as path from "node:path";
+import { BootstrapCommand, bootstrapEnv } from "../bootstrap";
+import { DATA_DIR, NodeSpec } from "../spec";
+import { BOOTSTRAP_ENTRY_SCRIPT, ENTRY_ENV, NODE_ENTRY_SCRIPT, toExtendedRegex } from "./entry-script";
+
+/**
+ * What runs in a container, whatever runs the container (Docker, Kubernetes): the entry script,
+ * the node's command and the environment the script writes the configuration file from. Rendered
+ * from the same NodeSpec and BootstrapCommand the local runtime runs.
+ */
+export interface ContainerProcess {
+  /** A shell that prepares the node and then execs the command. */
+  readonly entrypoint: readonly string[];
+  readonly command: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+}
+
+/** Where the Pulsar distribution is in the image (the official image's is /pulsar). */
+export interface ImageLayout {
+  readonly pulsarHome: string;
+}
+
+/**
+ * The settings spec.ts sets to the node's address for listening. A container has its own network
+ * namespace and may advertise an address that is not its own (its Docker host's, its Service's), so
+ * it listens on every interface instead. Advertised addresses stay as they are.
+ */
+export const LISTEN_SETTINGS = ["clientPortAddress", "admin.serverAddress", "httpServerHost", "bindAddress"] as const;
+
+/** The node's data folder in the container, where a volume is mounted. */
+export const dataPath = (layout: ImageLayout): string => `${layout.pulsarHome}/data`;
+
+/** `key=value` lines, as the entry script reads them. */
+export const settingsLines = (settings: Readonly<Record<string, string>>): string =>
+  Object.entries(settings).map(([k, v]) => `${k}=${v}`).join("\n");
+
+/** Nodes whose settings name the data folder keep it on a volume, which outlives the container. */
+export const keepsData = (spec: NodeSpec): boolean => Object.values(spec.settings).some((v) => v.includes(DATA_DIR));
+
+/** The settings a node's container writes over its configuration file. */
+export function containerSettings(spec: NodeSpec, layout: ImageLayout): Record<string, string> {
+  const data = dataPath(layout);
+  const settings = Object.fromEntries(Object.entries(spec.settings).map(([k, v]) => [k, v.split(DATA_DIR).join(data)]));
+  for (const key of LISTEN_SETTINGS) if (key in settings) settings[key] = "0.0.0.0";
+  return settings;
+}
+
+/** A node: its configuration file written from the settings, then `bin/pulsar <role>`. */
+export function nodeProcess(spec: NodeSpec, layout: ImageLayout): ContainerProcess {
+  const conf = `/tmp/pulsar-isolation/${path.posix.basename(spec.configFile)}`;
+  return {
+    entrypoint: ["sh", "-c", NODE_ENTRY_SCRIPT, "pulsar-isolation"],
+    command: [...spec.command],
+    env: {
+      ...spec.env,
+      PULSAR_HOME: layout.pulsarHome,
+      [spec.configFileEnv]: conf,
+      [ENTRY_ENV.from]: `${layout.pulsarHome}/${spec.configFile}`,
+      [ENTRY_ENV.to]: conf,
+      [ENTRY_ENV.settings]: settingsLines(containerSettings(spec, layout)),
+    },
+  };
+}
+
+/** A bootstrap command that exits when done; output that says the work was already done counts as success. */
+export function bootstrapProcess(command: BootstrapCommand, layout: ImageLayout): ContainerProcess {
+  const conf = command.configFile ? `/tmp/pulsar-isolation/${command.name}.conf` : "";
+  return {
+    entrypoint: ["sh", "-c", BOOTSTRAP_ENTRY_SCRIPT, "pulsar-isolation"],
+    command: [command.script, ...command.args],
+    env: {
+      ...bootstrapEnv,
+      PULSAR_HOME: layout.pulsarHome,
+      ...(command.configFile ? { [command.configFile.env]: conf } : {}),
+      [ENTRY_ENV.to]: conf,
+      [ENTRY_ENV.settings]: command.configFile ? settingsLines(command.configFile.settings) : "",
+      [ENTRY_ENV.alreadyDone]: command.alreadyDone ? toExtendedRegex(command.alreadyDone) : "",
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export * from "./container-process";
+export * from "./entry-script";
