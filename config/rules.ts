@@ -7,7 +7,7 @@ import { formatPath } from "./path";
  */
 
 type Path = (string | number)[];
-interface Problem {
+export interface Problem {
   path: Path;
   message: string;
 }
@@ -208,7 +208,7 @@ function namespaceReferences(draft: TopologyDraft): Problem[] {
   });
 }
 
-interface PlacedNode {
+export interface PlacedNode {
   /** The container's name, which other containers on its network resolve. */
   name: string;
   host: string;
@@ -220,7 +220,7 @@ interface PlacedNode {
 }
 
 /** Every node with the container name the docker runtime gives it, its address and its ports. */
-function placedNodes(draft: TopologyDraft): PlacedNode[] {
+export function placedNodes(draft: TopologyDraft): PlacedNode[] {
   const defaultHost = text(draft.host) ?? "127.0.0.1";
   const place = (node: DraftNode | undefined, name: string, path: Path, portFields: string[]): PlacedNode => ({
     name,
@@ -240,7 +240,7 @@ function placedNodes(draft: TopologyDraft): PlacedNode[] {
   ];
 }
 
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|0\.0\.0\.0)$/i;
+export const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1|0\.0\.0\.0)$/i;
 
 /**
  * Docker runtime: each container has its own loopback, containers on one Docker host find each

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { KubernetesSchema } from "./kubernetes";
+import { checkKubernetesPlacement } from "./kubernetes-rules";
 import { checkTopology } from "./rules";
 import { DEFAULT_DECOMMISSION_TIMEOUT_SECONDS, DEFAULT_HOST } from "./topology";
 
@@ -121,7 +123,7 @@ export const DecommissionSchema = z.object({
   timeoutSeconds: count("timeoutSeconds").default(DEFAULT_DECOMMISSION_TIMEOUT_SECONDS),
 });
 
-export const RUNTIMES = ["local", "docker"] as const;
+export const RUNTIMES = ["local", "docker", "kubernetes"] as const;
 
 /** A Docker engine that the docker runtime places containers on. */
 export const DockerHostSchema = z.object({
@@ -161,12 +163,15 @@ export const TopologySchema = z
     clusters: z.array(ClusterSchema).min(1, "at least one cluster is needed"),
     namespaces: z.array(NamespaceSchema).default([]),
     docker: DockerSchema.prefault({}),
+    /** Options of the kubernetes runtime (config/kubernetes.ts); the other runtimes ignore them. */
+    kubernetes: KubernetesSchema.prefault({}),
     decommission: DecommissionSchema.prefault({}),
     /** Unload a namespace when its groups' bookies change, so that new ledgers use the new membership at once. */
     unloadOnGroupChange: z.boolean({ error: "must be true or false" }).default(true),
   })
   // Runs even when fields failed their own checks, so that every problem is reported at once.
-  .superRefine(checkTopology, { when: () => true });
+  .superRefine(checkTopology, { when: () => true })
+  .superRefine(checkKubernetesPlacement, { when: () => true });
 
 /** The whole topology as the stack config declares it, after defaults. */
 export type Topology = z.output<typeof TopologySchema>;

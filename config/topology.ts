@@ -11,6 +11,8 @@ export const hostOf = (topology: Topology, node: { host?: string }): string => n
 
 /** The image of the docker runtime's containers. */
 export const dockerImage = (topology: Topology): string => topology.docker.image ?? `apachepulsar/pulsar:${topology.pulsarVersion}`;
+/** The image of the kubernetes runtime's pods. */
+export const kubernetesImage = (topology: Topology): string => topology.kubernetes.image ?? `apachepulsar/pulsar:${topology.pulsarVersion}`;
 
 /** Where ports published by a Docker host are reached: its `address`, else its URL's host name; the local engine is 127.0.0.1. */
 export function dockerHostAddress(topology: Topology, dockerHost: string | undefined): string {
@@ -23,10 +25,15 @@ export function dockerHostAddress(topology: Topology, dockerHost: string | undef
 
 /**
  * Where the machine running Pulumi reaches a node: its own address for local processes, the
- * port its Docker host publishes for containers (container names resolve only inside Docker).
+ * port its Docker host publishes for containers (container names resolve only inside Docker),
+ * a Kubernetes node's NodePort for pods.
  */
 export const reachableAddress = (topology: Topology, node: { host?: string; dockerHost?: string }): string =>
-  topology.runtime === "docker" ? dockerHostAddress(topology, node.dockerHost) : hostOf(topology, node);
+  topology.runtime === "docker"
+    ? dockerHostAddress(topology, node.dockerHost)
+    : topology.runtime === "kubernetes"
+      ? topology.kubernetes.nodeAddress // NodePorts, at the node's own numbers
+      : hostOf(topology, node);
 
 /** A bookie's identity in BookKeeper and in the rack map: `host:bookiePort`. */
 export const bookieId = (topology: Topology, bookie: BookieConfig): string => `${hostOf(topology, bookie)}:${bookie.bookiePort}`;

@@ -1,3 +1,5 @@
+import { kubernetesNodeFacts } from "./kubernetes-nodes";
+
 /**
  * The facts the rules need, read from the resources our components register, whatever the
  * runtime: bookies and brokers (local processes' node specs, containers' labels and settings),
@@ -46,7 +48,8 @@ export interface TopologyView {
   readonly affinities: AffinityFact[];
 }
 
-const ofKind = (resources: readonly ResourceLike[], kind: string) => resources.filter((r) => r.type.endsWith(`:${kind}`));
+/** Our dynamic resources of a kind (`pulumi-nodejs:dynamic/pulsar-isolation:<kind>`): not, say, a Kubernetes Namespace. */
+const ofKind = (resources: readonly ResourceLike[], kind: string) => resources.filter((r) => r.type.endsWith(`/pulsar-isolation:${kind}`));
 
 /** A local process carries its node spec whole. */
 function localNodeFacts(resources: readonly ResourceLike[]): NodeFact[] {
@@ -95,7 +98,7 @@ function dockerNodeFacts(resources: readonly ResourceLike[]): NodeFact[] {
 
 export function topologyView(resources: readonly ResourceLike[]): TopologyView {
   return {
-    nodes: [...localNodeFacts(resources), ...dockerNodeFacts(resources)],
+    nodes: [...localNodeFacts(resources), ...dockerNodeFacts(resources), ...kubernetesNodeFacts(resources)],
     racks: ofKind(resources, "BookieRack").map((r) => ({ urn: r.urn, bookie: r.props.bookie, group: r.props.group ?? "" })),
     namespaces: ofKind(resources, "Namespace").map((r) => ({
       urn: r.urn,

@@ -1,5 +1,6 @@
 import { Topology } from "../config";
 import { dockerStackRunner } from "./docker";
+import { kubernetesStackRunner } from "./kubernetes";
 import { localPaths, localRunner } from "./local";
 import { NodeRunner } from "./runner";
 
@@ -16,5 +17,7 @@ export function runnerFor(topology: Topology, where: { projectRoot: string; stac
       return localRunner(localPaths(where.projectRoot, where.stack, topology.pulsarVersion));
     case "docker":
       return dockerStackRunner(topology, where.stack);
+    case "kubernetes":
+      return kubernetesStackRunner(topology, where.stack);
   }
 }

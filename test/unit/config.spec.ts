@@ -112,7 +112,7 @@ describe("topology config", () => {
     });
 
     it("an unknown runtime", () => {
-      assertProblem(problemsOf((t) => (t.runtime = "kubernetes")), "runtime", "kubernetes", "local, docker");
+      assertProblem(problemsOf((t) => (t.runtime = "nomad")), "runtime", "nomad", "local, docker, kubernetes");
     });
 
     it("a decommission time limit below 1 second, and a non-boolean unload switch", () => {
@@ -126,7 +126,7 @@ describe("topology config", () => {
 
     it("reports every problem at once, in one message", () => {
       const topology = stackTopology("dev");
-      topology.runtime = "kubernetes";
+      topology.runtime = "nomad";
       topology.bookies[0].bookiePort = 70000;
       topology.namespaces[0].affinity.primary = "group-x";
       let message = "";
