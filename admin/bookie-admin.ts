@@ -33,6 +33,14 @@ export class BookieAdmin {
     return this.http.baseUrl;
   }
 
+  /**
+   * Has this bookie's autorecovery re-replicate every ledger of a stopped bookie. It answers at
+   * once and works in the background; the ledgers' metadata tells when it is done.
+   */
+  async decommission(bookie: string): Promise<void> {
+    await this.http.request("PUT", "/api/v1/autorecovery/decommission", { bookie_src: bookie });
+  }
+
   async setReadOnly(readOnly: boolean): Promise<void> {
     await this.http.request("PUT", "/api/v1/bookie/state/readonly", { readOnly });
   }
@@ -71,9 +79,13 @@ export class BookieAdmin {
     return (await this.ledgers()).filter((l) => l.ensembles.some((e) => e.includes(bookieId))).map((l) => l.ledgerId);
   }
 
-  /** Ledgers the auditor has marked under-replicated (the bookie answers 404 when there are none). */
-  async underReplicatedLedgers(): Promise<number[]> {
-    const answer = await this.http.request<unknown>("GET", "/api/v1/autorecovery/list_under_replicated_ledger", undefined, { notFoundOk: true });
+  /**
+   * Ledgers the auditor has marked under-replicated, all of them or those missing a copy on one
+   * bookie (the bookie answers 404 when there are none).
+   */
+  async underReplicatedLedgers(missingReplica?: string): Promise<number[]> {
+    const filter = missingReplica ? `?missingreplica=${encodeURIComponent(missingReplica)}` : "";
+    const answer = await this.http.request<unknown>("GET", `/api/v1/autorecovery/list_under_replicated_ledger${filter}`, undefined, { notFoundOk: true });
     if (Array.isArray(answer)) return answer.map(Number).sort((a, b) => a - b);
     if (answer && typeof answer === "object") return Object.keys(answer).map(Number).sort((a, b) => a - b);
     return [];

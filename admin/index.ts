@@ -1,4 +1,6 @@
 export * from "./http";
 export * from "./pulsar-admin";
+export * from "./rack-map";
+export * from "./zookeeper";
 export * from "./providers";
 export * from "./ledgers";

@@ -3,6 +3,7 @@ import {
   bookieId,
   clusterOf,
   clusterWebServiceUrl,
+  configurationStoreReachableConnect,
   effectivePersistence,
   groupMembers,
   hostOf,
@@ -18,12 +19,13 @@ import type { AffinityGroupInputs, BookieRackInputs, NamespaceInputs, TenantInpu
 
 const tenantOf = (namespace: string) => namespace.split("/")[0];
 
-/** Every grouped bookie, placed in its group and rack on every cluster. */
+/** Every grouped bookie, placed in its group and rack on every cluster and in the configuration store. */
 export function rackPlan(topology: Topology): BookieRackInputs[] {
   const adminUrls = topology.clusters.map((c) => clusterWebServiceUrl(topology, c));
+  const configurationStore = configurationStoreReachableConnect(topology);
   return topology.bookies
     .filter((b) => b.group !== undefined)
-    .map((b) => ({ bookie: bookieId(topology, b), group: b.group!, rack: b.rack, hostname: hostOf(topology, b), adminUrls }));
+    .map((b) => ({ bookie: bookieId(topology, b), group: b.group!, rack: b.rack, hostname: hostOf(topology, b), adminUrls, configurationStore }));
 }
 
 /** One tenant per tenant name the namespaces use, allowed on their clusters. */

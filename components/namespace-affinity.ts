@@ -12,7 +12,7 @@ export interface NamespaceAffinityArgs {
   readonly clusters: PulsarCluster[];
   /** Tenants and namespaces live there; when it is destroyed they go with it. */
   readonly configurationStore: ConfigurationStore;
-  /** Each rack entry depends on its bookie: a removed bookie loses its entries before it is decommissioned. */
+  /** Each rack entry depends on its bookie's membership: a removed bookie loses its entries before it is decommissioned. */
   readonly bookies: BookieCluster;
 }
 
@@ -45,7 +45,7 @@ export class NamespaceAffinity extends pulumi.ComponentResource {
     const bookieNames = new Map(topology.bookies.map((b) => [bookieId(topology, b), b.name]));
     this.racks = rackPlan(topology).map((r) => {
       const bookie = bookieNames.get(r.bookie)!;
-      return new BookieRack(`${bookie}-rack`, r, { ...inStore, dependsOn: [args.bookies.nodeOf[bookie], ...brokers] });
+      return new BookieRack(`${bookie}-rack`, r, { ...inStore, dependsOn: [args.bookies.memberOf[bookie], ...brokers] });
     });
     const tenants = new Map(tenantPlan(topology).map((t) => [t.tenant, new Tenant(`tenant-${t.tenant}`, t, { ...inStore, dependsOn: brokers })]));
     this.namespaces = namespacePlan(topology).map(

@@ -44,7 +44,7 @@ export class PulsarCluster extends pulumi.ComponentResource {
       dependsOn: [zookeeper, args.configurationStore.node, ...(args.initialiseAfter ?? [])],
     });
     this.brokers = cluster.brokers.map((b) =>
-      runner.node(brokerSpec(topology, cluster, b), { parent: this, dependsOn: [this.metadata, ...args.bookies.nodes] }),
+      runner.node(brokerSpec(topology, cluster, b), { parent: this, dependsOn: [this.metadata, ...Object.values(args.bookies.memberOf)] }),
     );
     this.registerOutputs({
       clusterName: this.clusterName,

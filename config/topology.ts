@@ -43,8 +43,15 @@ export const bookieHttpUrl = (topology: Topology, bookie: BookieConfig): string 
 export const configurationStoreConnect = (topology: Topology): string =>
   `${hostOf(topology, topology.configurationStore)}:${topology.configurationStore.clientPort}`;
 
+/** The configuration store as the machine running Pulumi reaches it (for the bookies' copy of the rack map). */
+export const configurationStoreReachableConnect = (topology: Topology): string =>
+  `${reachableAddress(topology, topology.configurationStore)}:${topology.configurationStore.clientPort}`;
+
+/** BookKeeper's metadata root in the configuration store. */
+export const LEDGERS_ROOT = "/ledgers";
+
 /** Both clusters keep ledgers in the one BookKeeper cluster whose metadata is in the configuration store. */
-export const bookkeeperMetadataServiceUri = (topology: Topology): string => `zk://${configurationStoreConnect(topology)}/ledgers`;
+export const bookkeeperMetadataServiceUri = (topology: Topology): string => `zk://${configurationStoreConnect(topology)}${LEDGERS_ROOT}`;
 
 export const localZooKeeperConnect = (topology: Topology, cluster: ClusterConfig): string =>
   `${hostOf(topology, cluster.zookeeper)}:${cluster.zookeeper.clientPort}`;

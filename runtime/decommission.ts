@@ -1,75 +1,160 @@
-import { DEFAULT_DECOMMISSION_TIMEOUT_SECONDS } from "../config/topology";
-import { BootstrapCommand } from "./bootstrap";
-import { NodeSpec } from "./spec";
+import { BookieAdmin } from "../admin/bookie-admin";
+import { ZooKeeperStore } from "../admin/zookeeper";
+import { DEFAULT_DECOMMISSION_TIMEOUT_SECONDS, LEDGERS_ROOT } from "../config/topology";
+import { NodeActions } from "./node-control";
 
 /**
- * What a safe decommission of a bookie needs, whatever runs the bookie: when it applies, how long
- * re-replication may take, and which bookies to ask about ledgers once the leaving one is stopped.
+ * A safe decommission of a bookie, the same on every runtime: it talks to the bookies' HTTP API
+ * and to the ledgers' metadata store, and reaches the node itself only through `NodeActions`.
  */
-export interface DecommissionSettings {
-  /** Bookie names the stack config declares now. A bookie it still declares is being torn down, not removed. */
-  readonly declaredBookies: readonly string[];
-  /** HTTP API URLs of the declared bookies: they answer for the BookKeeper cluster's ledgers. */
-  readonly peerUrls: readonly string[];
-  /** How long re-replication may take before the bookie is put back. */
-  readonly timeoutMs: number;
-}
 
-/** The part of the raw stack config `topology` value the settings come from (checked by the schema in the program). */
+/** What the stack config says about decommissions, read when the provider is configured. */
+export type DecommissionSettings =
+  | {
+      readonly readable: true;
+      /** Bookie names the stack config declares now. A bookie it still declares is torn down, not removed. */
+      readonly declaredBookies: readonly string[];
+      /** How long re-replication may take before the bookie is put back. */
+      readonly timeoutMs: number;
+    }
+  /** The config could not be read: nothing is decommissioned, whatever happens. */
+  | { readonly readable: false; readonly why: string };
+
+/** The part of the raw stack config `topology` value the settings come from (the program checks the rest). */
 interface RawTopology {
-  host?: string;
-  bookies?: { name?: string; host?: string; httpPort?: number }[];
-  decommission?: { timeoutSeconds?: number };
+  bookies?: unknown;
+  decommission?: { timeoutSeconds?: unknown };
 }
 
 /**
  * Reads the settings from the stack config's `topology` value (JSON text), as a dynamic provider
- * receives it when it is configured: the provider runs apart from the program, after the bookie
- * has left the program.
+ * receives it. Without a readable list of bookies it fails closed: a bookie whose removal cannot
+ * be confirmed is never decommissioned.
  */
-export function decommissionSettings(topologyJson: string | undefined, defaultHost: string): DecommissionSettings {
-  let raw: RawTopology = {};
-  try {
-    raw = topologyJson ? (JSON.parse(topologyJson) as RawTopology) : {};
-  } catch {
-    /* the program reports a malformed config before any resource operation */
+export function decommissionSettings(topologyJson: string | undefined): DecommissionSettings {
+  if (topologyJson === undefined || topologyJson.trim() === "") {
+    return { readable: false, why: "the stack config has no pulsar-isolation:topology" };
   }
-  const bookies = Array.isArray(raw.bookies) ? raw.bookies : [];
+  let raw: RawTopology;
+  try {
+    raw = JSON.parse(topologyJson) as RawTopology;
+  } catch (err) {
+    return { readable: false, why: `the stack config's pulsar-isolation:topology is not valid JSON (${(err as Error).message})` };
+  }
+  const bookies = raw?.bookies;
+  if (!Array.isArray(bookies) || !bookies.every((b) => typeof b?.name === "string")) {
+    return { readable: false, why: "the stack config's pulsar-isolation:topology has no list of named bookies" };
+  }
   const timeoutSeconds = raw.decommission?.timeoutSeconds;
   return {
-    declaredBookies: bookies.map((b) => String(b.name)),
-    peerUrls: bookies.filter((b) => b.httpPort).map((b) => `http://${b.host ?? raw.host ?? defaultHost}:${b.httpPort}`),
+    readable: true,
+    declaredBookies: bookies.map((b: { name: string }) => b.name),
     timeoutMs: 1000 * (typeof timeoutSeconds === "number" && timeoutSeconds > 0 ? timeoutSeconds : DEFAULT_DECOMMISSION_TIMEOUT_SECONDS),
   };
 }
 
-export const bookieIdOfSpec = (spec: NodeSpec): string => `${spec.host}:${spec.ports.bookie}`;
-export const bookieHttpUrlOfSpec = (spec: NodeSpec): string => `http://${spec.host}:${spec.ports.http}`;
+/** The bookie to take out, and where to ask about it. */
+export interface DecommissionTarget {
+  /** Its name in the topology. */
+  readonly name: string;
+  /** Its id, `host:port`. */
+  readonly bookie: string;
+  /** Its own HTTP API, as the machine running Pulumi reaches it. */
+  readonly httpUrl: string;
+  /** The HTTP APIs of the other bookies: they answer for the BookKeeper cluster once it is stopped. */
+  readonly peerUrls: readonly string[];
+  /** The configuration store (`host:port`) that holds the ledgers' metadata and the bookie's cookie. */
+  readonly metadataStore: string;
+}
+
+export interface WhatIsLeft {
+  readonly ledgers?: number[];
+  readonly underReplicated?: number[];
+  readonly error?: string;
+}
 
 /**
- * `bookkeeper shell decommissionbookie`: with the bookie stopped, it has the auditor mark the
- * bookie's ledgers under-replicated, waits until autorecovery has copied them elsewhere, then
- * deletes the bookie's cookie. It waits forever when copies cannot be made; callers bound it.
+ * Takes a bookie out of the BookKeeper cluster without losing data: read-only, stopped, its
+ * ledgers re-replicated by the other bookies' autorecovery (within the time limit), checked, its
+ * cookie deleted, and only then its data removed. When copying does not finish in time the bookie
+ * is started again, read-only and with its data, and the error says what is left.
  */
-export function decommissionCommand(spec: NodeSpec): BootstrapCommand {
-  return {
-    name: `decommission-${spec.name}`,
-    script: "bin/bookkeeper",
-    args: ["shell", "decommissionbookie", "-bookieid", bookieIdOfSpec(spec)],
-    configFile: { env: "BOOKIE_CONF", settings: { metadataServiceUri: spec.settings.metadataServiceUri } },
-  };
+export async function decommissionBookie(target: DecommissionTarget, node: NodeActions, timeoutMs: number): Promise<void> {
+  const self = new BookieAdmin({ baseUrl: target.httpUrl, attempts: 2, backoffMs: 200 });
+  if (target.peerUrls.length === 0) throw new Error(decommissionFailure(target, "no other bookie is declared to take its ledgers", {}, false));
+  const peers = new BookieAdmin({ baseUrl: target.peerUrls.join(","), attempts: 3 });
+  const deadline = Date.now() + timeoutMs;
+  const left = () => Math.max(1, deadline - Date.now());
+
+  await self.setReadOnly(true).catch(() => undefined); // a bookie that is down already is fine
+  await node.stop();
+  try {
+    await waitUntil(`${target.bookie} to leave the registered bookies`, async () => !(await isRegistered(peers, target.bookie)), left());
+    await peers.decommission(target.bookie);
+    await waitUntil(
+      `no ledger to have a copy on ${target.bookie}`,
+      async () => (await peers.underReplicatedLedgers(target.bookie)).length === 0 && (await peers.ledgersOn(target.bookie)).length === 0,
+      left(),
+      2_000,
+    );
+  } catch (err) {
+    const why = (err as Partial<TimedOut>).timedOut
+      ? `re-replication did not finish within ${Math.round(timeoutMs / 1000)} s (decommission.timeoutSeconds)`
+      : (err as Error).message;
+    const what = await whatIsLeft(peers, target.bookie);
+    await node.start();
+    await self.setReadOnly(true);
+    throw new Error(decommissionFailure(target, why, what, true));
+  }
+  await new ZooKeeperStore({ connect: target.metadataStore }).remove(cookiePath(target.bookie));
+  await node.discardData();
+}
+
+/** Where BookKeeper keeps a bookie's cookie: a bookie whose cookie is gone can never join with its old data. */
+export const cookiePath = (bookie: string) => `${LEDGERS_ROOT}/cookies/${bookie}`;
+
+async function isRegistered(peers: BookieAdmin, bookie: string): Promise<boolean> {
+  const [writable, readOnly] = await Promise.all([peers.listBookies("rw"), peers.listBookies("ro")]);
+  return writable.includes(bookie) || readOnly.includes(bookie);
+}
+
+interface TimedOut extends Error {
+  readonly timedOut: true;
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 500): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() >= deadline) throw Object.assign(new Error(`timed out waiting for ${what}`), { timedOut: true as const });
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+async function whatIsLeft(peers: BookieAdmin, bookie: string): Promise<WhatIsLeft> {
+  try {
+    const [ledgers, underReplicated] = await Promise.all([peers.ledgersOn(bookie), peers.underReplicatedLedgers(bookie)]);
+    return { ledgers, underReplicated };
+  } catch (err) {
+    return { error: (err as Error).message };
+  }
 }
 
 /** Why a decommission stopped short, for the operator: what is left and how to go on. */
-export function decommissionFailure(spec: NodeSpec, why: string, left: { ledgers?: number[]; underReplicated?: number[]; error?: string }): string {
+export function decommissionFailure(target: Pick<DecommissionTarget, "name" | "bookie">, why: string, left: WhatIsLeft, restarted: boolean): string {
   const list = (ids: number[]) => (ids.length > 20 ? `${ids.slice(0, 20).join(", ")}, … (${ids.length})` : `${ids.join(", ") || "none"} (${ids.length})`);
   return [
-    `${spec.name} (${bookieIdOfSpec(spec)}) was not decommissioned: ${why}.`,
-    left.error
-      ? `Could not list what is left: ${left.error}.`
-      : `Ledgers still with a copy on it: ${list(left.ledgers ?? [])}; under-replicated ledgers: ${list(left.underReplicated ?? [])}.`,
-    `${spec.name} runs again, read-only, with all its data; its rack entries are removed, so no new ledger is placed on it.`,
-    `To finish: check that the other bookies run autorecovery (autoRecoveryDaemonEnabled) and have room for the copies, ` +
-      `raise decommission.timeoutSeconds if copying needs longer, then run \`pulumi up\` again. To keep the bookie, put it back in the stack config.`,
+    `${target.name} (${target.bookie}) was not decommissioned: ${why}.`,
+    ...(left.error
+      ? [`Could not list what is left: ${left.error}.`]
+      : left.ledgers
+        ? [`Ledgers still with a copy on it: ${list(left.ledgers)}; under-replicated ledgers: ${list(left.underReplicated ?? [])}.`]
+        : []),
+    restarted
+      ? `${target.name} runs again, read-only, with all its data; its rack entries are removed, so no new ledger is placed on it.`
+      : `${target.name} was not touched.`,
+    `To finish: check that the other bookies run autorecovery (autoRecoveryDaemonEnabled) and that the bookie's groups keep enough ` +
+      `live bookies for the copies, raise decommission.timeoutSeconds if copying needs longer, then run \`pulumi up\` again. ` +
+      `To keep the bookie, put it back in the stack config.`,
   ].join("\n");
 }

@@ -8,6 +8,8 @@ export * from "./spec";
 export * from "./bootstrap";
 export * from "./runner";
 export * from "./decommission";
+export * from "./node-control";
+export * from "./bookie-membership";
 export { localRunner, localPaths };
 
 /** The runner the topology asks for. */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BootstrapCommand } from "./bootstrap";
+import { NodeControl } from "./node-control";
 import { NodeSpec } from "./spec";
 
 /**
@@ -11,4 +12,6 @@ export interface NodeRunner {
   node(spec: NodeSpec, opts: pulumi.CustomResourceOptions): pulumi.CustomResource;
   /** Registers a one-time bootstrap command: run on create, never again. */
   bootstrap(command: BootstrapCommand, opts: pulumi.CustomResourceOptions): pulumi.CustomResource;
+  /** How an operation outside the program (a bookie's decommission) stops and starts the node. */
+  control(spec: NodeSpec): NodeControl;
 }

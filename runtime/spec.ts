@@ -3,6 +3,7 @@ import {
   BrokerConfig,
   ClusterConfig,
   Topology,
+  LEDGERS_ROOT,
   bookkeeperMetadataServiceUri,
   configurationStoreConnect,
   hostOf,
@@ -119,7 +120,8 @@ export function bookieSpec(topology: Topology, bookie: BookieConfig): NodeSpec {
       // The bookie id, `host:port`, is what racks, groups and ledger ensembles refer to.
       advertisedAddress: host,
       allowLoopback: "true",
-      metadataServiceUri: bookkeeperMetadataServiceUri(topology),
+      ...bookieMetadataSettings(topology),
+      ...isolatedRecoverySettings,
       journalDirectory: `${DATA_DIR}/journal`,
       ledgerDirectories: `${DATA_DIR}/ledgers`,
       httpServerEnabled: "true",
@@ -170,6 +172,29 @@ export function brokerSpec(topology: Topology, cluster: ClusterConfig, broker: B
     readiness: { port: broker.webPort, path: "/admin/v2/brokers/ready" },
   };
 }
+
+/**
+ * Where a bookie finds the ledgers: the same root as the brokers' `zk://…/ledgers`, named by
+ * `zkServers` and `zkLedgersRootPath`, because the rack resolver opens its own store from these
+ * settings and cannot parse a `zk://` metadataServiceUri (it falls back to no racks at all).
+ */
+export function bookieMetadataSettings(topology: Topology): Record<string, string> {
+  return { metadataServiceUri: "", zkServers: configurationStoreConnect(topology), zkLedgersRootPath: LEDGERS_ROOT };
+}
+
+/**
+ * Autorecovery inside the bookies places each re-replicated copy in the groups its ledger was
+ * stamped with by the broker (primary, then secondary, never another group). The policy reads the
+ * rack map only when `isolationBookieGroups` is set; `*` (Pulsar's system-topic group) leaves a
+ * ledger without that stamp (schema ledgers, ledgers written before the namespace had affinity)
+ * free to go anywhere, so that it can still be re-replicated.
+ */
+export const isolatedRecoverySettings: Readonly<Record<string, string>> = {
+  autoRecoveryDaemonEnabled: "true",
+  ensemblePlacementPolicy: "org.apache.pulsar.bookie.rackawareness.IsolatedBookieEnsemblePlacementPolicy",
+  reppDnsResolverClass: "org.apache.pulsar.bookie.rackawareness.BookieRackAffinityMapping",
+  isolationBookieGroups: "*",
+};
 
 /** Every node of the topology, in start order: configuration store, local ZooKeepers, bookies, brokers. */
 export function topologyNodes(topology: Topology): NodeSpec[] {

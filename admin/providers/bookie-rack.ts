@@ -1,11 +1,14 @@
 import * as pulumi from "@pulumi/pulumi";
-import { BookieRackInfo, RacksInfo } from "../pulsar-admin";
+import { BookieRackInfo } from "../pulsar-admin";
+import { RackMapCopy, brokerRackMap, placementIn, zooKeeperRackMap, zooKeeperRackMapLocation } from "../rack-map";
+import { ZooKeeperStore } from "../zookeeper";
 import { AdminProvider } from "./admin-provider";
 import { diffOn, liveResult, requireState } from "../../lib/dynamic-provider";
 
 /**
- * One bookie's placement (affinity group, rack, hostname), applied to the rack map of every
- * Pulsar cluster that shares the BookKeeper cluster: each cluster keeps its own map.
+ * One bookie's placement (affinity group, rack, hostname), written to every copy of the rack map:
+ * each Pulsar cluster's own (its brokers place new ledgers by it) and the configuration store's
+ * (the bookies' autorecovery places re-replicated copies by it). `read` compares every copy.
  */
 export interface BookieRackInputs {
   /** Bookie id, `host:port`. */
@@ -15,39 +18,38 @@ export interface BookieRackInputs {
   readonly hostname: string;
   /** Admin URL of one broker of each cluster. */
   readonly adminUrls: string[];
+  /** The configuration store (`host:port`) whose `/bookies` the bookies read; without it that copy is not kept. */
+  readonly configurationStore?: string;
 }
 
 export interface BookieRackOutputs extends BookieRackInputs {
-  /** The placement each cluster holds, by admin URL; null where the bookie is missing. */
+  /** The placement each copy holds, by its location (admin URL or `zk://…/bookies`); null where the bookie is missing. */
   readonly placements: Record<string, BookieRackInfo | null>;
 }
 
-const DESIRED_KEYS = ["bookie", "group", "rack", "hostname", "adminUrls"] as const;
+const DESIRED_KEYS = ["bookie", "group", "rack", "hostname", "adminUrls", "configurationStore"] as const;
 
-/** The bookie's entry in one cluster's rack map, whichever group it is filed under. */
-export function placementIn(racks: RacksInfo, bookie: string): BookieRackInfo | null {
-  for (const [group, bookies] of Object.entries(racks)) {
-    const entry = bookies[bookie];
-    if (entry) return { group, rack: entry.rack ?? "", hostname: entry.hostname ?? "" };
-  }
-  return null;
-}
+/** Where the copies of the rack map live, as locations. */
+export const copyLocations = (want: BookieRackInputs): string[] => [
+  ...want.adminUrls,
+  ...(want.configurationStore ? [zooKeeperRackMapLocation(want.configurationStore)] : []),
+];
 
 const samePlacement = (live: BookieRackInfo | null, want: BookieRackInputs) =>
   live !== null && live.group === want.group && live.rack === want.rack && live.hostname === want.hostname;
 
-/** The clusters whose rack map must be written to hold the wanted placement. */
-export function clustersToWrite(want: BookieRackInputs, placements: Record<string, BookieRackInfo | null>): string[] {
-  return want.adminUrls.filter((url) => !samePlacement(placements[url] ?? null, want));
+/** The copies (by location) that must be written to hold the wanted placement. */
+export function copiesToWrite(want: BookieRackInputs, placements: Record<string, BookieRackInfo | null>): string[] {
+  return copyLocations(want).filter((location) => !samePlacement(placements[location] ?? null, want));
 }
 
 /**
- * What the live maps say, as inputs: a field that all clusters agree on keeps its value, a field
+ * What the live copies say, as inputs: a field that every copy agrees on keeps its value, a field
  * they disagree on or miss becomes "" so that the next `pulumi up` writes it again.
  */
 export function liveInputs(want: BookieRackInputs, placements: Record<string, BookieRackInfo | null>): BookieRackInputs {
   const agreed = (field: keyof BookieRackInfo) => {
-    const values = new Set(want.adminUrls.map((url) => placements[url]?.[field] ?? ""));
+    const values = new Set(copyLocations(want).map((location) => placements[location]?.[field] ?? ""));
     return values.size === 1 ? [...values][0] : "";
   };
   return { ...want, group: agreed("group"), rack: agreed("rack"), hostname: agreed("hostname") };
@@ -68,37 +70,44 @@ export class BookieRackProvider extends AdminProvider implements pulumi.dynamic.
   }
 
   async create(inputs: BookieRackInputs): Promise<pulumi.dynamic.CreateResult<BookieRackOutputs>> {
-    return { id: inputs.bookie, outs: await this.apply(inputs, await this.placements(inputs.adminUrls, inputs.bookie)) };
+    return { id: inputs.bookie, outs: await this.apply(inputs, await this.placements(inputs)) };
   }
 
   async read(id: string, state?: BookieRackOutputs): Promise<pulumi.dynamic.ReadResult<BookieRackOutputs>> {
     const props = requireState(state, "BookieRack");
-    const placements = await this.placements(props.adminUrls, props.bookie);
+    const placements = await this.placements(props);
     const inputs = liveInputs(props, placements);
     return liveResult(id, { ...inputs, placements }, inputs);
   }
 
   async update(_id: string, olds: BookieRackOutputs, news: BookieRackInputs): Promise<pulumi.dynamic.UpdateResult<BookieRackOutputs>> {
-    // Clusters dropped from the plan lose the entry; the rest are written only where they differ.
-    const dropped = olds.adminUrls.filter((url) => !news.adminUrls.includes(url));
-    await Promise.all(dropped.map((url) => this.admin(url).deleteBookieRack(olds.bookie)));
-    return { outs: await this.apply(news, await this.placements(news.adminUrls, news.bookie)) };
+    // Copies dropped from the plan lose the entry; the rest are written only where they differ.
+    const kept = new Set(copyLocations(news));
+    await Promise.all(this.copies(olds).filter((c) => !kept.has(c.location)).map((c) => c.remove(olds.bookie)));
+    return { outs: await this.apply(news, await this.placements(news)) };
   }
 
   async delete(_id: string, props: BookieRackOutputs): Promise<void> {
-    await Promise.all(props.adminUrls.map((url) => this.admin(url).deleteBookieRack(props.bookie)));
+    await Promise.all(this.copies(props).map((c) => c.remove(props.bookie)));
   }
 
-  private async placements(adminUrls: string[], bookie: string): Promise<Record<string, BookieRackInfo | null>> {
-    const entries = await Promise.all(adminUrls.map(async (url) => [url, placementIn(await this.admin(url).racksInfo(), bookie)] as const));
+  private copies(want: BookieRackInputs): RackMapCopy[] {
+    return [
+      ...want.adminUrls.map((url) => brokerRackMap(this.admin(url))),
+      ...(want.configurationStore ? [zooKeeperRackMap(new ZooKeeperStore({ connect: want.configurationStore }))] : []),
+    ];
+  }
+
+  private async placements(want: BookieRackInputs): Promise<Record<string, BookieRackInfo | null>> {
+    const entries = await Promise.all(this.copies(want).map(async (c) => [c.location, placementIn(await c.read(), want.bookie)] as const));
     return Object.fromEntries(entries);
   }
 
   private async apply(want: BookieRackInputs, live: Record<string, BookieRackInfo | null>): Promise<BookieRackOutputs> {
-    const targets = clustersToWrite(want, live);
+    const targets = new Set(copiesToWrite(want, live));
     const placement = { group: want.group, rack: want.rack, hostname: want.hostname };
-    await Promise.all(targets.map((url) => this.admin(url).setBookieRack(want.bookie, placement)));
-    const placements = { ...live, ...Object.fromEntries(targets.map((url) => [url, placement])) };
+    await Promise.all(this.copies(want).filter((c) => targets.has(c.location)).map((c) => c.place(want.bookie, placement)));
+    const placements = { ...live, ...Object.fromEntries([...targets].map((location) => [location, placement])) };
     return { ...want, placements };
   }
 }
@@ -112,6 +121,6 @@ export class BookieRack extends pulumi.dynamic.Resource {
   declare readonly placements: pulumi.Output<Record<string, BookieRackInfo | null>>;
 
   constructor(name: string, args: BookieRackArgs, opts?: pulumi.CustomResourceOptions) {
-    super(new BookieRackProvider(), name, { placements: undefined, ...args }, opts, "pulsar-isolation", "BookieRack");
+    super(new BookieRackProvider(), name, { placements: undefined, configurationStore: undefined, ...args }, opts, "pulsar-isolation", "BookieRack");
   }
 }

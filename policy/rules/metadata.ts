@@ -18,9 +18,15 @@ export function sharedMetadata(resources: readonly ResourceLike[]): Violation[] 
         violations.push({ urn: n.urn, message: `broker ${n.name} uses configuration store ${n.settings.configurationMetadataStoreUrl}, not the shared zk:${storeConnect}` });
       }
     }
-    if (n.role === "bookie" && n.settings.metadataServiceUri !== ledgers) {
-      violations.push({ urn: n.urn, message: `bookie ${n.name} registers in ${n.settings.metadataServiceUri}, not the shared ${ledgers}` });
+    if (n.role === "bookie" && bookieLedgersUri(n.settings) !== ledgers) {
+      violations.push({ urn: n.urn, message: `bookie ${n.name} registers in ${bookieLedgersUri(n.settings)}, not the shared ${ledgers}` });
     }
   }
   return violations;
+}
+
+/** A bookie's ledgers root: its metadataServiceUri, else the zkServers and zkLedgersRootPath it falls back to. */
+export function bookieLedgersUri(settings: Record<string, string>): string {
+  if (settings.metadataServiceUri) return settings.metadataServiceUri;
+  return `zk://${settings.zkServers ?? "localhost:2181"}${settings.zkLedgersRootPath ?? "/ledgers"}`;
 }

@@ -2,7 +2,7 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Topology, dockerImage } from "../../config";
 import { NodeRunner } from "../runner";
-import { ContainerSpec, DockerOptions, bootstrapContainer, networkName, nodeContainer } from "./container-spec";
+import { ContainerSpec, DockerOptions, bootstrapContainer, containerName, networkName, nodeContainer } from "./container-spec";
 import { bootstrapDockerHost, dockerHostsByNode } from "./placement";
 
 /** The distribution's folder in the official image, and in the image the boot test builds. */
@@ -115,6 +115,10 @@ export function dockerRunner(args: DockerRunnerArgs): NodeRunner {
         // The container's name is fixed: the old one goes before its replacement comes.
         deleteBeforeReplace: true,
       });
+    },
+    control(spec) {
+      const dockerHost = placement.get(spec.name);
+      return { kind: "docker", container: containerName(options, spec.name), ...(dockerHost ? { dockerHost: topology.docker.hosts[dockerHost].url } : {}) };
     },
     bootstrap(command, opts) {
       const host = hostResources(bootstrapDockerHost(topology));

@@ -27,6 +27,7 @@ export function localRunner(paths: LocalPaths): NodeRunner {
   return {
     node: (spec, opts) => new LocalNode(spec.name, { spec, paths }, opts),
     bootstrap: (command, opts) => new BootstrapStep(command.name, { command, paths }, opts),
+    control: (spec) => ({ kind: "local", spec, paths }),
   };
 }
 

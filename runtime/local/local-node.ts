@@ -1,17 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { changedKeys, liveResult, requireState } from "../../lib/dynamic-provider";
-import { DEFAULT_HOST } from "../../config/topology";
-import { DecommissionSettings, decommissionSettings } from "../decommission";
 import { NodeSpec } from "../spec";
-import { decommissionLocalBookie } from "./decommission";
 import { LocalPaths, nodeStatus, startNode, stopNode } from "./node-process";
 
 /**
  * A node of the topology as a local process. Created means started and ready; `read` reports a
  * dead process as `state: "stopped"`, so `pulumi refresh` shows it and `pulumi up` starts it
  * again. A change of the node's spec restarts that node only. Deleting stops the process and
- * keeps its data folder, except for a bookie that the stack config no longer declares: that one
- * is decommissioned (its ledgers copied elsewhere) before its folder goes.
+ * keeps its data folder (a removed bookie's BookieMembership has decommissioned it before).
  */
 export interface LocalNodeInputs {
   readonly spec: NodeSpec;
@@ -25,12 +21,6 @@ export interface LocalNodeOutputs extends LocalNodeInputs {
 }
 
 export class LocalNodeProvider implements pulumi.dynamic.ResourceProvider<LocalNodeInputs, LocalNodeOutputs> {
-  private decommission?: DecommissionSettings;
-
-  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
-    this.decommission = decommissionSettings(req.config.get("topology"), DEFAULT_HOST);
-  }
-
   async diff(_id: string, olds: LocalNodeOutputs, news: LocalNodeInputs): Promise<pulumi.dynamic.DiffResult> {
     const changed = changedKeys(olds, news, ["spec", "paths", "state"]);
     // A node of another name is another node (another folder): replace it, the old one stops first.
@@ -59,12 +49,6 @@ export class LocalNodeProvider implements pulumi.dynamic.ResourceProvider<LocalN
   }
 
   async delete(_id: string, props: LocalNodeOutputs): Promise<void> {
-    const settings = this.decommission;
-    // `pulumi destroy` tears down bookies the config still declares: they keep their data.
-    if (props.spec.role === "bookie" && settings && !settings.declaredBookies.includes(props.spec.name)) {
-      await decommissionLocalBookie(props.spec, props.paths, settings);
-      return;
-    }
     await stopNode(props.spec, props.paths);
   }
 }

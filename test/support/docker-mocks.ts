@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { getMonitor } from "@pulumi/pulumi/runtime/settings";
+import { settle } from "./mocks";
 import { PROJECT_NAME } from "./stack-config";
 
 export interface RecordedResource {
@@ -60,7 +61,7 @@ export async function runProgram(stack: string, config: Record<string, unknown>,
 
   delete require.cache[require.resolve("../../index")];
   const program: typeof import("../../index") = await import("../../index");
-  await new Promise((r) => setTimeout(r, 500));
+  await settle(registered);
   return {
     program,
     resources: registered.map((r) => ({ ...r, dependsOn: dependencies.get(`${r.type}::${r.name}`) ?? [] })),

@@ -35,3 +35,24 @@ export function recordResources(project: string, stack: string, config: Record<s
 export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply(resolve));
 }
+
+/**
+ * Waits until the program's registrations have reached the mocks: none has arrived for a quiet
+ * period (dependent resources register only after their dependencies, each after its provider
+ * is serialized, so the whole tree takes a while on a busy machine).
+ */
+export async function settle(registered: readonly unknown[], quietMs = 1_000, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = -1;
+  let since = Date.now();
+  while (Date.now() < deadline) {
+    if (registered.length !== seen) {
+      seen = registered.length;
+      since = Date.now();
+    } else if (Date.now() - since >= quietMs) {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the program kept registering resources for ${timeoutMs / 1000} s`);
+}

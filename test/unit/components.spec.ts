@@ -1,9 +1,7 @@
 import * as assert from "node:assert/strict";
-import { RegisteredResource, recordResources } from "../support/mocks";
+import { RegisteredResource, recordResources, settle } from "../support/mocks";
 import { PROJECT_NAME, stackConfig } from "../support/stack-config";
 
-/** Waits until the program's registrations have reached the mocks. */
-const settle = () => new Promise((r) => setTimeout(r, 500));
 
 describe("the dev stack's resource tree (Pulumi mocks)", function () {
   this.timeout(60_000);
@@ -15,7 +13,7 @@ describe("the dev stack's resource tree (Pulumi mocks)", function () {
   before(async () => {
     resources = recordResources(PROJECT_NAME, "dev", stackConfig("dev"));
     program = await import("../../index");
-    await settle();
+    await settle(resources);
   });
 
   it("has one configuration store, one BookKeeper cluster, two Pulsar clusters and the isolation", () => {
@@ -45,7 +43,10 @@ describe("the dev stack's resource tree (Pulumi mocks)", function () {
       assert.equal(settings.managedLedgerDefaultEnsembleSize, "2");
       assert.equal(settings.managedLedgerMaxEntriesPerLedger, "100");
     }
-    assert.equal(node("bk3").inputs.spec.settings.metadataServiceUri, "zk://127.0.0.1:2181/ledgers");
+    // Bookies name the same ledgers root by zkServers, which their rack resolver can open.
+    const bk3 = node("bk3").inputs.spec.settings;
+    assert.deepEqual([bk3.metadataServiceUri, bk3.zkServers, bk3.zkLedgersRootPath], ["", "127.0.0.1:2181", "/ledgers"]);
+    assert.equal(bk3.ensemblePlacementPolicy, "org.apache.pulsar.bookie.rackawareness.IsolatedBookieEnsemblePlacementPolicy");
     assert.equal(node("bk3").inputs.spec.settings.bookiePort, "3183");
   });
 

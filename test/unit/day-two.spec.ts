@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { parseTopology } from "../../config";
 import { ledgerReport } from "../../ops/ledger-report";
-import { bookieSpec, decommissionCommand, decommissionFailure, decommissionSettings } from "../../runtime";
+import { cookiePath, decommissionDecision, decommissionFailure, decommissionSettings } from "../../runtime";
 import { RecordedResource, runProgram } from "../support/docker-mocks";
 import { stackConfig, stackTopology } from "../support/stack-config";
 
@@ -28,9 +28,22 @@ describe("day-2 operations: what the program registers (Pulumi mocks)", function
     assert.equal(find("BookieRack", "bk5-rack").inputs.group, "group-bookie2");
   });
 
-  it("makes each rack entry depend on its own bookie, so a removed bookie loses its entries before it is decommissioned", () => {
-    for (const bookie of ["bk1", "bk5"]) assert.ok(find("BookieRack", `${bookie}-rack`).dependsOn.includes(bookie), `${bookie}-rack`);
-    assert.ok(!find("BookieRack", "bk1-rack").dependsOn.includes("bk5"));
+  it("orders a removed bookie's way out: rack entries first, then its membership (the decommission), then its node", () => {
+    for (const bookie of ["bk1", "bk5"]) {
+      assert.ok(find("BookieRack", `${bookie}-rack`).dependsOn.includes(`${bookie}-membership`), `${bookie}-rack`);
+      assert.ok(find("BookieMembership", `${bookie}-membership`).dependsOn.includes(bookie), `${bookie}-membership`);
+    }
+    assert.ok(!find("BookieRack", "bk1-rack").dependsOn.includes("bk5-membership"));
+  });
+
+  it("gives each membership what a decommission needs: the bookie, its peers, the metadata store and how to stop its node", () => {
+    const membership = find("BookieMembership", "bk5-membership").inputs;
+    assert.equal(membership.bookie, "127.0.0.1:3185");
+    assert.equal(membership.httpUrl, "http://127.0.0.1:8015");
+    assert.deepEqual(membership.peerUrls, ["http://127.0.0.1:8011", "http://127.0.0.1:8012", "http://127.0.0.1:8013", "http://127.0.0.1:8014"]);
+    assert.equal(membership.metadataStore, "127.0.0.1:2181");
+    assert.equal(membership.control.kind, "local");
+    assert.equal(membership.control.spec.name, "bk5");
   });
 
   it("gives each affinity group its groups' members, so that a membership change unloads only that namespace", () => {
@@ -46,40 +59,52 @@ describe("day-2 operations: what the program registers (Pulumi mocks)", function
   });
 });
 
-describe("day-2 operations: decommission settings and messages", () => {
-  const topology = parseTopology(stackTopology("dev"));
-  const bk4 = bookieSpec(topology, topology.bookies[3]);
+describe("day-2 operations: decommission settings, decisions and messages", () => {
+  const bk4 = { name: "bk4", bookie: "127.0.0.1:3184" };
 
-  it("reads the declared bookies, their HTTP APIs and the time limit from the stack config's topology", () => {
+  it("reads the declared bookies and the time limit from the stack config's topology", () => {
     const raw = stackTopology("dev");
-    raw.bookies[1].host = "10.0.0.2";
     raw.decommission = { timeoutSeconds: 30 };
-    const settings = decommissionSettings(JSON.stringify(raw), "127.0.0.1");
-    assert.deepEqual(settings.declaredBookies, ["bk1", "bk2", "bk3", "bk4"]);
-    assert.deepEqual(settings.peerUrls, ["http://127.0.0.1:8011", "http://10.0.0.2:8012", "http://127.0.0.1:8013", "http://127.0.0.1:8014"]);
-    assert.equal(settings.timeoutMs, 30_000);
+    assert.deepEqual(decommissionSettings(JSON.stringify(raw)), { readable: true, declaredBookies: ["bk1", "bk2", "bk3", "bk4"], timeoutMs: 30_000 });
+    assert.equal((decommissionSettings(JSON.stringify(stackTopology("dev"))) as { timeoutMs: number }).timeoutMs, 600_000);
   });
 
-  it("falls back to the default limit, and declares nothing when the config is missing or unreadable", () => {
-    assert.equal(decommissionSettings(JSON.stringify(stackTopology("dev")), "127.0.0.1").timeoutMs, 600_000);
-    for (const raw of [undefined, "{not json"]) {
-      assert.deepEqual(decommissionSettings(raw, "127.0.0.1"), { declaredBookies: [], peerUrls: [], timeoutMs: 600_000 });
+  it("fails closed: a missing, malformed or bookie-less config is unreadable, and nothing is decommissioned then", () => {
+    const cases: [string | undefined, RegExp][] = [
+      [undefined, /has no pulsar-isolation:topology/],
+      ["", /has no pulsar-isolation:topology/],
+      ["{not json", /is not valid JSON/],
+      [JSON.stringify({ bookies: "bk1" }), /has no list of named bookies/],
+      [JSON.stringify({ bookies: [{ bookiePort: 3181 }] }), /has no list of named bookies/],
+    ];
+    for (const [raw, why] of cases) {
+      const settings = decommissionSettings(raw);
+      assert.equal(settings.readable, false, String(raw));
+      const decision = decommissionDecision(settings, "bk5");
+      assert.equal(decision.decommission, false);
+      assert.match((decision as { warning: string }).warning, why);
+      assert.match((decision as { warning: string }).warning, /^bk5 is not decommissioned, because .*: it is stopped with all its data\./);
     }
   });
 
-  it("decommissions with bookkeeper shell decommissionbookie against the shared metadata service", () => {
-    const command = decommissionCommand(bk4);
-    assert.deepEqual(command.args, ["shell", "decommissionbookie", "-bookieid", "127.0.0.1:3184"]);
-    assert.deepEqual(command.configFile, { env: "BOOKIE_CONF", settings: { metadataServiceUri: "zk://127.0.0.1:2181/ledgers" } });
+  it("decommissions only a bookie that the readable config no longer declares", () => {
+    const settings = decommissionSettings(JSON.stringify(stackTopology("dev")));
+    assert.deepEqual(decommissionDecision(settings, "bk4"), { decommission: false });
+    assert.deepEqual(decommissionDecision(settings, "bk5"), { decommission: true, timeoutMs: 600_000 });
+  });
+
+  it("deletes the cookie BookKeeper keeps under the ledgers root", () => {
+    assert.equal(cookiePath("127.0.0.1:3185"), "/ledgers/cookies/127.0.0.1:3185");
   });
 
   it("says what is left and how to go on when the decommission stops short", () => {
-    const message = decommissionFailure(bk4, "re-replication did not finish within 5 s", { ledgers: [3, 7], underReplicated: [7] });
+    const message = decommissionFailure(bk4, "re-replication did not finish within 5 s", { ledgers: [3, 7], underReplicated: [7] }, true);
     assert.match(message, /^bk4 \(127\.0\.0\.1:3184\) was not decommissioned: re-replication did not finish within 5 s\./);
     assert.ok(message.includes("Ledgers still with a copy on it: 3, 7 (2); under-replicated ledgers: 7 (1)."), message);
     assert.ok(message.includes("runs again, read-only, with all its data"));
     assert.ok(message.includes("run `pulumi up` again"));
-    assert.ok(decommissionFailure(bk4, "x", { error: "ECONNREFUSED" }).includes("Could not list what is left: ECONNREFUSED."));
+    assert.ok(decommissionFailure(bk4, "x", { error: "ECONNREFUSED" }, true).includes("Could not list what is left: ECONNREFUSED."));
+    assert.ok(decommissionFailure(bk4, "no other bookie", {}, false).includes("bk4 was not touched."));
   });
 });
 

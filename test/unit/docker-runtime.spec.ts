@@ -205,7 +205,13 @@ describe("docker runtime: the docker-local stack under Pulumi's mocks", function
       bookiePort: "13183",
       advertisedAddress: "bk3",
       allowLoopback: "true",
-      metadataServiceUri: "zk://configuration-store:12181/ledgers",
+      metadataServiceUri: "",
+      zkServers: "configuration-store:12181",
+      zkLedgersRootPath: "/ledgers",
+      autoRecoveryDaemonEnabled: "true",
+      ensemblePlacementPolicy: "org.apache.pulsar.bookie.rackawareness.IsolatedBookieEnsemblePlacementPolicy",
+      reppDnsResolverClass: "org.apache.pulsar.bookie.rackawareness.BookieRackAffinityMapping",
+      isolationBookieGroups: "*",
       journalDirectory: "/pulsar/data/journal",
       ledgerDirectories: "/pulsar/data/ledgers",
       httpServerEnabled: "true",
@@ -253,7 +259,7 @@ describe("docker runtime: the docker-local stack under Pulumi's mocks", function
     assert.deepEqual(c.volumes, []);
     assert.deepEqual(c.networksAdvanced, [{ name: "pulsar-docker-local", aliases: ["broker1"] }]);
     assert.match(c.healthcheck.tests[3], /127\.0\.0\.1\/18080 .*\/admin\/v2\/brokers\/ready/);
-    assert.deepEqual(dependsOn(run, "broker1"), ["bk1", "bk2", "bk3", "bk4", "cluster1-metadata", "image", "network"]);
+    assert.deepEqual(dependsOn(run, "broker1"), ["bk1-membership", "bk2-membership", "bk3-membership", "bk4-membership", "cluster1-metadata", "image", "network"]);
   });
 
   it("bootstraps with one-shot containers on the network, in the local runtime's order", () => {
@@ -310,7 +316,7 @@ describe("docker runtime: the docker-local stack under Pulumi's mocks", function
       props.envs = props.envs.map((e: string) => (e.startsWith(`${ENTRY_ENV.settings}=`) ? e.replace(new RegExp(`(^|\\n|=)${key}=[^\\n]*`), `$1${key}=${value}`) : e));
     };
     setting("broker1", "managedLedgerDefaultEnsembleSize", "3");
-    setting("bk4", "metadataServiceUri", "zk://elsewhere:2181/ledgers");
+    setting("bk4", "zkServers", "elsewhere:2181");
     const messages = violations(resources);
     assert.ok(messages.some((m) => m.startsWith("group-holds-ensemble: public/c1-ns1: group-bookie1 has 2 bookies, ensemble size is 3")), messages.join("\n"));
     assert.ok(messages.some((m) => m.startsWith("shared-metadata:") && m.includes("bk4")), messages.join("\n"));
@@ -367,14 +373,14 @@ describe("docker runtime: the two-host layout under Pulumi's mocks", function ()
     });
     assert.equal(named(run, "docker:index/volume:Volume", "bk3-data").provider.split("::")[3], "docker-rack2");
     assert.deepEqual(dependsOn(run, "bk3"), ["bk3-data", "bookkeeper-init", "image-rack2", "network-rack2"]);
-    assert.deepEqual(dependsOn(run, "broker2"), ["bk1", "bk2", "bk3", "bk4", "cluster2-metadata", "image-rack2", "network-rack2"]);
+    assert.deepEqual(dependsOn(run, "broker2"), ["bk1-membership", "bk2-membership", "bk3-membership", "bk4-membership", "cluster2-metadata", "image-rack2", "network-rack2"]);
   });
 
   it("advertises the Docker hosts' addresses across hosts, so bookie ids are host:port of real racks", () => {
     const bk3 = container(run, "bk3");
     assert.equal(bk3.image, "registry.example.com/pulsar/pulsar:4.0.8");
     assert.equal(settingsOf(bk3).advertisedAddress, "10.20.0.12");
-    assert.equal(settingsOf(bk3).metadataServiceUri, "zk://10.20.0.11:2181/ledgers");
+    assert.equal(settingsOf(bk3).zkServers, "10.20.0.11:2181");
     assert.equal(settingsOf(bk3).httpServerHost, "0.0.0.0");
     assert.deepEqual(bk3.ports, [{ internal: 3181, external: 3181 }, { internal: 8011, external: 8011 }]);
     assert.deepEqual(bk3.networksAdvanced, [{ name: "pulsar-docker-two-hosts", aliases: ["bk3"] }]);

@@ -139,5 +139,15 @@ describe("policy pack", () => {
         "broker broker1 uses configuration store zk:127.0.0.1:2182, not the shared zk:127.0.0.1:2181",
       ]);
     });
+
+    it("fails a bookie whose ledgers root is elsewhere, in either form it may be written", () => {
+      const resources = devResources();
+      find(resources, "LocalNode", "bk3").props.spec.settings.zkServers = "127.0.0.1:2183";
+      find(resources, "LocalNode", "bk4").props.spec.settings.metadataServiceUri = "zk://127.0.0.1:2182/ledgers";
+      assert.deepEqual(violations("shared-metadata", resources), [
+        "bookie bk3 registers in zk://127.0.0.1:2183/ledgers, not the shared zk://127.0.0.1:2181/ledgers",
+        "bookie bk4 registers in zk://127.0.0.1:2182/ledgers, not the shared zk://127.0.0.1:2181/ledgers",
+      ]);
+    });
   });
 });

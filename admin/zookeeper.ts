@@ -1,0 +1,147 @@
+// Required as the module itself, so that dynamic providers that use it serialize a require of it rather than a copy.
+import zk = require("node-zookeeper-client");
+
+/**
+ * The few ZooKeeper operations the project needs where Pulsar and BookKeeper offer no REST API:
+ * the bookies' copy of the rack map (`/bookies` in the configuration store) and a decommissioned
+ * bookie's cookie. Every call connects, works and closes, within a time limit.
+ */
+
+/** A node's data and the version a compare-and-set must name. */
+export interface Versioned<T> {
+  readonly value: T;
+  readonly version: number;
+}
+
+export interface ZooKeeperOptions {
+  /** `host:port[,host:port…]`. */
+  readonly connect: string;
+  /** Limit for connecting and for each operation. */
+  readonly timeoutMs?: number;
+}
+
+/** Compare-and-set rounds before a writer gives up on a node that keeps changing under it. */
+const CAS_ATTEMPTS = 20;
+
+const codeOf = (err: unknown): number | undefined => (err instanceof zk.Exception ? err.getCode() : undefined);
+
+export class ZooKeeperStore {
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: ZooKeeperOptions) {
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+  }
+
+  get connect(): string {
+    return this.options.connect;
+  }
+
+  /** The node's JSON data, or undefined when the node does not exist. */
+  async readJson<T>(path: string): Promise<Versioned<T> | undefined> {
+    return this.session(async (client) => {
+      const node = await getData(client, path);
+      return node && { value: parseJson<T>(node.data, this.describe(path)), version: node.version };
+    });
+  }
+
+  /**
+   * Changes the node's JSON with `change` (which sees undefined for a missing node), by
+   * compare-and-set on the version read: a concurrent writer makes it read and change again.
+   * Returns the value written and read back, or the current one when `change` leaves it equal.
+   */
+  async updateJson<T>(path: string, change: (current: T | undefined) => T): Promise<T> {
+    return this.session(async (client) => {
+      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+        const node = await getData(client, path);
+        const current = node && parseJson<T>(node.data, this.describe(path));
+        const next = change(current);
+        if (node && JSON.stringify(next) === JSON.stringify(current)) return current as T;
+        const data = Buffer.from(JSON.stringify(next));
+        try {
+          if (node) await setData(client, path, data, node.version);
+          else await create(client, path, data);
+        } catch (err) {
+          const code = codeOf(err);
+          if (code === zk.Exception.BAD_VERSION || code === zk.Exception.NODE_EXISTS || code === zk.Exception.NO_NODE) continue;
+          throw this.failure(`write ${path}`, err);
+        }
+        const written = await getData(client, path);
+        if (written && written.data.equals(data)) return next;
+      }
+      throw new Error(`${this.describe(path)} kept changing under ${CAS_ATTEMPTS} compare-and-set attempts; not written`);
+    });
+  }
+
+  /** Removes the node if it exists; true when it did. */
+  async remove(path: string): Promise<boolean> {
+    return this.session(
+      (client) =>
+        new Promise<boolean>((resolve, reject) =>
+          client.remove(path, -1, (err) => {
+            if (!err) resolve(true);
+            else if (codeOf(err) === zk.Exception.NO_NODE) resolve(false);
+            else reject(this.failure(`remove ${path}`, err));
+          }),
+        ),
+    );
+  }
+
+  async exists(path: string): Promise<boolean> {
+    return this.session(async (client) => (await getData(client, path)) !== undefined);
+  }
+
+  private describe(path: string): string {
+    return `ZooKeeper ${this.options.connect}${path}`;
+  }
+
+  private failure(what: string, err: unknown): Error {
+    return new Error(`ZooKeeper ${this.options.connect}: ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  /** Connects, runs `work` and closes, failing when either takes longer than the time limit. */
+  private async session<T>(work: (client: zk.Client) => Promise<T>): Promise<T> {
+    const client = zk.createClient(this.options.connect, { sessionTimeout: this.timeoutMs, spinDelay: 200, retries: 0 });
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`ZooKeeper ${this.options.connect} did not answer within ${Math.round(this.timeoutMs / 1000)} s`)),
+        this.timeoutMs,
+      );
+    });
+    try {
+      const connected = new Promise<void>((resolve) => client.once("connected", () => resolve()));
+      client.connect();
+      await Promise.race([connected, limit]);
+      return await Promise.race([work(client), limit]);
+    } finally {
+      clearTimeout(timer);
+      client.close();
+    }
+  }
+}
+
+function parseJson<T>(data: Buffer, where: string): T {
+  try {
+    return JSON.parse(data.toString("utf8")) as T;
+  } catch {
+    throw new Error(`${where} does not hold JSON (${data.length} bytes); not touching it`);
+  }
+}
+
+function getData(client: zk.Client, path: string): Promise<{ data: Buffer; version: number } | undefined> {
+  return new Promise((resolve, reject) =>
+    client.getData(path, (err, data, stat) => {
+      if (!err) resolve({ data: data ?? Buffer.alloc(0), version: stat.version });
+      else if (codeOf(err) === zk.Exception.NO_NODE) resolve(undefined);
+      else reject(err);
+    }),
+  );
+}
+
+function setData(client: zk.Client, path: string, data: Buffer, version: number): Promise<void> {
+  return new Promise((resolve, reject) => client.setData(path, data, version, (err) => (err ? reject(err) : resolve())));
+}
+
+function create(client: zk.Client, path: string, data: Buffer): Promise<void> {
+  return new Promise((resolve, reject) => client.create(path, data, zk.CreateMode.PERSISTENT, (err) => (err ? reject(err) : resolve())));
+}

@@ -1,0 +1,99 @@
+import * as pulumi from "@pulumi/pulumi";
+import { BookieAdmin } from "../admin/bookie-admin";
+import { changedKeys, requireState } from "../lib/dynamic-provider";
+import { DecommissionSettings, DecommissionTarget, decommissionBookie, decommissionSettings } from "./decommission";
+import { NodeControl, nodeActions } from "./node-control";
+
+/**
+ * A bookie's membership of the BookKeeper cluster, apart from the node that runs it, so that every
+ * runtime leaves the cluster the same safe way. Created once the bookie is registered and
+ * writable. Deleted before its node (it depends on the node, and the bookie's rack entries depend
+ * on it): when the stack config no longer declares the bookie, the delete decommissions it; when
+ * the config still declares it (`pulumi destroy`) or cannot be read, the bookie keeps its data.
+ */
+export interface BookieMembershipInputs extends DecommissionTarget {
+  /** How the decommission stops the node, and starts it again when copying falls short. */
+  readonly control: NodeControl;
+}
+
+export type BookieMembershipOutputs = BookieMembershipInputs;
+
+/** How long a new bookie may take to register as writable. */
+const REGISTERED_WITHIN_MS = 180_000;
+
+export class BookieMembershipProvider implements pulumi.dynamic.ResourceProvider<BookieMembershipInputs, BookieMembershipOutputs> {
+  private settings: DecommissionSettings = { readable: false, why: "the provider was not configured" };
+
+  async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
+    this.settings = decommissionSettings(req.config.get("topology"));
+  }
+
+  async diff(_id: string, olds: BookieMembershipOutputs, news: BookieMembershipInputs): Promise<pulumi.dynamic.DiffResult> {
+    const changed = changedKeys(olds, news, ["name", "bookie", "httpUrl", "peerUrls", "metadataStore", "control"]);
+    // Another bookie id is another member: the old one leaves through its own delete.
+    return { changes: changed.length > 0, replaces: changed.includes("bookie") ? ["bookie"] : [] };
+  }
+
+  async create(inputs: BookieMembershipInputs): Promise<pulumi.dynamic.CreateResult<BookieMembershipOutputs>> {
+    await waitUntilWritable(inputs);
+    return { id: inputs.bookie, outs: inputs };
+  }
+
+  async read(id: string, state?: BookieMembershipOutputs): Promise<pulumi.dynamic.ReadResult<BookieMembershipOutputs>> {
+    // Whether the bookie runs is its node's to report; membership changes only through this resource.
+    const props = requireState(state, "BookieMembership");
+    return { id, props, inputs: props };
+  }
+
+  async update(_id: string, _olds: BookieMembershipOutputs, news: BookieMembershipInputs): Promise<pulumi.dynamic.UpdateResult<BookieMembershipOutputs>> {
+    return { outs: news };
+  }
+
+  async delete(_id: string, props: BookieMembershipOutputs): Promise<void> {
+    const decision = decommissionDecision(this.settings, props.name);
+    if (decision.decommission) {
+      await decommissionBookie(props, nodeActions(props.control), decision.timeoutMs);
+    } else if (decision.warning) {
+      console.warn(decision.warning);
+    }
+  }
+}
+
+export type DecommissionDecision = { decommission: true; timeoutMs: number } | { decommission: false; warning?: string };
+
+/** Decommission only a bookie the readable stack config no longer declares; anything else keeps its data. */
+export function decommissionDecision(settings: DecommissionSettings, bookieName: string): DecommissionDecision {
+  if (!settings.readable) {
+    return {
+      decommission: false,
+      warning:
+        `${bookieName} is not decommissioned, because ${settings.why}: it is stopped with all its data. ` +
+        `To take it out of the BookKeeper cluster, remove it from a readable stack config and run \`pulumi up\`.`,
+    };
+  }
+  if (settings.declaredBookies.includes(bookieName)) return { decommission: false };
+  return { decommission: true, timeoutMs: settings.timeoutMs };
+}
+
+async function waitUntilWritable(target: BookieMembershipInputs): Promise<void> {
+  const self = new BookieAdmin({ baseUrl: target.httpUrl, attempts: 1, timeoutMs: 5_000 });
+  const deadline = Date.now() + REGISTERED_WITHIN_MS;
+  for (;;) {
+    const writable = await self.listBookies("rw").catch(() => [] as string[]);
+    if (writable.includes(target.bookie)) return;
+    if (Date.now() >= deadline) {
+      throw new Error(`${target.name} (${target.bookie}) did not register as a writable bookie within ${REGISTERED_WITHIN_MS / 1000} s (asked ${target.httpUrl})`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export type BookieMembershipArgs = { [K in keyof BookieMembershipInputs]: pulumi.Input<BookieMembershipInputs[K]> };
+
+export class BookieMembership extends pulumi.dynamic.Resource {
+  declare readonly bookie: pulumi.Output<string>;
+
+  constructor(name: string, args: BookieMembershipArgs, opts?: pulumi.CustomResourceOptions) {
+    super(new BookieMembershipProvider(), name, args, opts, "pulsar-isolation", "BookieMembership");
+  }
+}
