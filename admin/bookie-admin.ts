@@ -8,8 +8,18 @@ export interface LedgerMetadata {
   readonly state: string;
   /** Every ensemble of the ledger: the bookie ids each fragment was written to. */
   readonly ensembles: string[][];
-  /** The managed ledger (`tenant/namespace/persistent/topic`) that owns it, when Pulsar wrote it. */
+  /** The managed ledger (`tenant/namespace/persistent/topic`) that owns it, when Pulsar wrote it for a topic. */
   readonly managedLedger?: string;
+  /** The schema (`tenant/namespace/topic`) it stores, when Pulsar wrote it for a schema. */
+  readonly schema?: string;
+  /** The affinity groups the broker stamped it with; absent when it was written without isolation. */
+  readonly isolation?: LedgerIsolation;
+}
+
+/** Groups from a ledger's `EnsemblePlacementPolicyConfig`: where its copies, and any re-replicated copy, may go. */
+export interface LedgerIsolation {
+  readonly primary: string[];
+  readonly secondary: string[];
 }
 
 interface RawLedgerMetadata {
@@ -21,6 +31,22 @@ interface RawLedgerMetadata {
 }
 
 const fromBase64 = (value: string | undefined) => (value === undefined ? undefined : Buffer.from(value, "base64").toString("utf8"));
+
+/** The custom metadata key under which Pulsar stamps a ledger's placement policy and groups (JSON). */
+const PLACEMENT_POLICY_KEY = "EnsemblePlacementPolicyConfig";
+
+/** Reads the groups of a ledger's placement-policy stamp: `{"policyClass": …, "properties": {"isolationBookieGroups": "g1", …}}`. */
+export function ledgerIsolation(stamp: string | undefined): LedgerIsolation | undefined {
+  if (!stamp) return undefined;
+  try {
+    const properties = (JSON.parse(stamp) as { properties?: Record<string, unknown> }).properties ?? {};
+    const groups = (key: string) => String(properties[key] ?? "").split(",").map((g) => g.trim()).filter(Boolean);
+    const primary = groups("isolationBookieGroups");
+    return primary.length ? { primary, secondary: groups("secondaryIsolationBookieGroups") } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export class BookieAdmin {
   private readonly http: HttpClient;
@@ -45,6 +71,17 @@ export class BookieAdmin {
     await this.http.request("PUT", "/api/v1/bookie/state/readonly", { readOnly });
   }
 
+  /** Waits until this bookie lists `bookie` (its own id) among the writable bookies. */
+  async waitUntilWritable(bookie: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const writable = await this.listBookies("rw").catch(() => [] as string[]);
+      if (writable.includes(bookie)) return;
+      if (Date.now() >= deadline) throw new Error(`${bookie} did not register as a writable bookie within ${Math.round(timeoutMs / 1000)} s (asked ${this.url})`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
   /** Bookie ids registered as writable (`rw`) or read-only (`ro`). */
   async listBookies(type: "rw" | "ro"): Promise<string[]> {
     return Object.keys((await this.http.request<Record<string, unknown>>("GET", `/api/v1/bookie/list_bookies?type=${type}`)) ?? {}).sort();
@@ -65,7 +102,15 @@ export class BookieAdmin {
     const ensembles = Object.entries(raw.allEnsembles ?? {})
       .sort(([a], [b]) => Number(a) - Number(b))
       .map(([, bookies]) => bookies.map((b) => b.id));
-    return { ledgerId, state: raw.state, ensembles, managedLedger: fromBase64(raw.customMetadata?.["pulsar/managed-ledger"]) };
+    const meta = raw.customMetadata ?? {};
+    return {
+      ledgerId,
+      state: raw.state,
+      ensembles,
+      managedLedger: fromBase64(meta["pulsar/managed-ledger"]),
+      schema: fromBase64(meta["pulsar/schemaId"]),
+      isolation: ledgerIsolation(fromBase64(meta[PLACEMENT_POLICY_KEY])),
+    };
   }
 
   /** Every ledger of the BookKeeper cluster with its metadata. */

@@ -35,7 +35,7 @@ export class BookieMembershipProvider implements pulumi.dynamic.ResourceProvider
   }
 
   async create(inputs: BookieMembershipInputs): Promise<pulumi.dynamic.CreateResult<BookieMembershipOutputs>> {
-    await waitUntilWritable(inputs);
+    await new BookieAdmin({ baseUrl: inputs.httpUrl, attempts: 1, timeoutMs: 5_000 }).waitUntilWritable(inputs.bookie, REGISTERED_WITHIN_MS);
     return { id: inputs.bookie, outs: inputs };
   }
 
@@ -73,19 +73,6 @@ export function decommissionDecision(settings: DecommissionSettings, bookieName:
   }
   if (settings.declaredBookies.includes(bookieName)) return { decommission: false };
   return { decommission: true, timeoutMs: settings.timeoutMs };
-}
-
-async function waitUntilWritable(target: BookieMembershipInputs): Promise<void> {
-  const self = new BookieAdmin({ baseUrl: target.httpUrl, attempts: 1, timeoutMs: 5_000 });
-  const deadline = Date.now() + REGISTERED_WITHIN_MS;
-  for (;;) {
-    const writable = await self.listBookies("rw").catch(() => [] as string[]);
-    if (writable.includes(target.bookie)) return;
-    if (Date.now() >= deadline) {
-      throw new Error(`${target.name} (${target.bookie}) did not register as a writable bookie within ${REGISTERED_WITHIN_MS / 1000} s (asked ${target.httpUrl})`);
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 export type BookieMembershipArgs = { [K in keyof BookieMembershipInputs]: pulumi.Input<BookieMembershipInputs[K]> };

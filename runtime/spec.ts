@@ -33,6 +33,8 @@ export interface NodeSpec {
   readonly ports: Readonly<Record<string, number>>;
   /** An HTTP GET that answers 200 once the node serves. */
   readonly readiness: { readonly port: number; readonly path: string };
+  /** Text in the node's log that means it started wrong, even though it may answer its readiness check. */
+  readonly failureMarkers?: readonly string[];
 }
 
 export type NodeRole = "configuration-store" | "zookeeper" | "bookie" | "broker";
@@ -134,6 +136,9 @@ export function bookieSpec(topology: Topology, bookie: BookieConfig): NodeSpec {
     env: JVM.bookie,
     ports: { bookie: bookie.bookiePort, http: bookie.httpPort },
     readiness: { port: bookie.httpPort, path: "/api/v1/bookie/is_ready" },
+    // A bookie whose rack resolver did not start sees no groups: its autorecovery would copy
+    // ledgers into any group. It serves all the same, so only its log tells.
+    failureMarkers: ["Failed to initialize DNS Resolver"],
   };
 }
 

@@ -1,12 +1,15 @@
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { BookieAdmin } from "../../admin/bookie-admin";
 import { changedKeys, liveResult, requireState } from "../../lib/dynamic-provider";
 import { NodeSpec } from "../spec";
 import { LocalPaths, nodeStatus, startNode, stopNode } from "./node-process";
+import { oneAtATime } from "./one-at-a-time";
 
 /**
  * A node of the topology as a local process. Created means started and ready; `read` reports a
  * dead process as `state: "stopped"`, so `pulumi refresh` shows it and `pulumi up` starts it
- * again. A change of the node's spec restarts that node only. Deleting stops the process and
+ * again. A change of the node's spec restarts that node only (bookies one at a time). Deleting stops the process and
  * keeps its data folder (a removed bookie's BookieMembership has decommissioned it before).
  */
 export interface LocalNodeInputs {
@@ -41,16 +44,38 @@ export class LocalNodeProvider implements pulumi.dynamic.ResourceProvider<LocalN
   }
 
   async update(_id: string, olds: LocalNodeOutputs, news: LocalNodeInputs): Promise<pulumi.dynamic.UpdateResult<LocalNodeOutputs>> {
-    if (changedKeys(olds, news, ["spec", "paths"]).length > 0) {
-      await stopNode(olds.spec, olds.paths);
+    if (changedKeys(olds, news, ["spec", "paths"]).length === 0) {
+      return { outs: { ...news, state: "running", pid: await startNode(news.spec, news.paths) } };
     }
-    const pid = await startNode(news.spec, news.paths);
+    const restart = async () => {
+      await stopNode(olds.spec, olds.paths);
+      return startNode(news.spec, news.paths);
+    };
+    const pid = news.spec.role === "bookie" ? await restartBookie(news.spec, news.paths, restart) : await restart();
     return { outs: { ...news, state: "running", pid } };
   }
 
   async delete(_id: string, props: LocalNodeOutputs): Promise<void> {
     await stopNode(props.spec, props.paths);
   }
+}
+
+/** How long a restarted bookie may take to be writable again before the next one stops. */
+const WRITABLE_WITHIN_MS = 180_000;
+
+/**
+ * Bookies of a stack restart one at a time, each writable again before the next one stops, so a
+ * settings change never takes more than one bookie of a group away.
+ */
+function restartBookie(spec: NodeSpec, paths: LocalPaths, restart: () => Promise<number>): Promise<number> {
+  return oneAtATime(path.join(paths.stateDir, ".restarting-bookie"), async () => {
+    const pid = await restart();
+    await new BookieAdmin({ baseUrl: `http://${spec.host}:${spec.ports.http}`, attempts: 1, timeoutMs: 5_000 }).waitUntilWritable(
+      `${spec.host}:${spec.ports.bookie}`,
+      WRITABLE_WITHIN_MS,
+    );
+    return pid;
+  });
 }
 
 export class LocalNode extends pulumi.dynamic.Resource {

@@ -81,6 +81,7 @@ export async function startNode(spec: NodeSpec, paths: LocalPaths, timeoutMs = 1
   const busy = (await Promise.all(Object.entries(spec.ports).map(async ([name, port]) => ((await portFree(spec.host, port)) ? [] : [`${name} ${port}`])))).flat();
   if (busy.length) throw new Error(`${spec.name} cannot start: ${busy.join(", ")} on ${spec.host} already in use by another process`);
   const confPath = await prepareNode(spec, paths);
+  const logStart = await fs.stat(logFile(paths, spec.name)).then((st) => st.size, () => 0);
   const out = openSync(logFile(paths, spec.name), "a");
   const child = spawn(path.join(paths.pulsarHome, "bin", "pulsar"), [...spec.command], {
     cwd: nodeDir(paths, spec.name),
@@ -93,7 +94,19 @@ export async function startNode(spec: NodeSpec, paths: LocalPaths, timeoutMs = 1
   const pid = child.pid!;
   await fs.writeFile(pidFile(paths, spec.name), `${pid}\n`);
   await waitUntilReady(spec, paths, pid, timeoutMs);
+  const marker = await failureLogged(spec, paths, logStart);
+  if (marker) {
+    await stopNode(spec, paths);
+    throw new Error(`${spec.name} started wrong: its log says "${marker}"; stopped it. Last lines of ${logFile(paths, spec.name)}:\n${await tail(paths, spec.name)}`);
+  }
   return pid;
+}
+
+/** The first of the spec's failure markers that this start has logged. */
+async function failureLogged(spec: NodeSpec, paths: LocalPaths, fromByte: number): Promise<string | undefined> {
+  if (!spec.failureMarkers?.length) return undefined;
+  const log = await fs.readFile(logFile(paths, spec.name)).then((b) => b.subarray(fromByte).toString("utf8"), () => "");
+  return spec.failureMarkers.find((m) => log.includes(m));
 }
 
 async function waitUntilReady(spec: NodeSpec, paths: LocalPaths, pid: number, timeoutMs: number): Promise<void> {

@@ -1,6 +1,7 @@
 import * as assert from "node:assert/strict";
 import { parseTopology } from "../../config";
-import { ledgerReport } from "../../ops/ledger-report";
+import { LedgerIsolation, ledgerIsolation } from "../../admin/bookie-admin";
+import { formatLedgerReport, ledgerReport, reportFails } from "../../ops/ledger-report";
 import { cookiePath, decommissionDecision, decommissionFailure, decommissionSettings } from "../../runtime";
 import { RecordedResource, runProgram } from "../support/docker-mocks";
 import { stackConfig, stackTopology } from "../support/stack-config";
@@ -108,27 +109,71 @@ describe("day-2 operations: decommission settings, decisions and messages", () =
   });
 });
 
-describe("day-2 operations: the ledger-per-group report", () => {
+describe("the ledger report: where each namespace's ledgers are, and what breaks isolation", () => {
   const topology = parseTopology(stackTopology("dev"));
   const groupOf = { "127.0.0.1:3181": "group-bookie1", "127.0.0.1:3182": "group-bookie1", "127.0.0.1:3183": "group-bookie2", "127.0.0.1:3184": "group-bookie2" };
-  const ledger = (ledgerId: number, managedLedger: string | undefined, ...ensembles: string[][]) => ({ ledgerId, state: "CLOSED", ensembles, managedLedger });
+  const g2 = { primary: ["group-bookie2"], secondary: [] };
+  const ledger = (ledgerId: number, owner: { managedLedger?: string; schema?: string; isolation?: LedgerIsolation }, ...ensembles: string[][]) => ({
+    ledgerId,
+    state: "CLOSED",
+    ensembles,
+    ...owner,
+  });
 
-  it("files each namespace's ledgers by the groups holding them, and flags copies outside its groups", () => {
-    const report = ledgerReport(topology, groupOf, [
-      ledger(1, "public/c1-ns1/persistent/t1", ["127.0.0.1:3181", "127.0.0.1:3182"]),
-      ledger(2, "public/c2-ns1/persistent/t1", ["127.0.0.1:3183", "127.0.0.1:3184"]),
-      ledger(3, "public/c2-ns1/persistent/t1", ["127.0.0.1:3183", "127.0.0.1:3184"], ["127.0.0.1:3183", "127.0.0.1:3181"]),
-      ledger(4, "public/c2-ns1/persistent/t2", ["127.0.0.1:3183", "127.0.0.1:3199"]),
-      ledger(5, undefined, ["127.0.0.1:3181", "127.0.0.1:3183"]),
-    ]);
+  it("files ledgers by the groups holding them; a copy outside the stamped groups, or a missing copy, fails the check", () => {
+    const report = ledgerReport(
+      topology,
+      groupOf,
+      [
+        ledger(1, { managedLedger: "public/c1-ns1/persistent/t1", isolation: { primary: ["group-bookie1"], secondary: [] } }, ["127.0.0.1:3181", "127.0.0.1:3182"]),
+        ledger(2, { managedLedger: "public/c2-ns1/persistent/t1", isolation: g2 }, ["127.0.0.1:3183", "127.0.0.1:3184"]),
+        ledger(3, { managedLedger: "public/c2-ns1/persistent/t1", isolation: g2 }, ["127.0.0.1:3183", "127.0.0.1:3184"], ["127.0.0.1:3183", "127.0.0.1:3181"]),
+        ledger(4, { managedLedger: "public/c2-ns1/persistent/t2", isolation: g2 }, ["127.0.0.1:3183", "127.0.0.1:3199"]),
+        ledger(5, {}, ["127.0.0.1:3181", "127.0.0.1:3183"]),
+      ],
+      [2, 9],
+    );
     assert.deepEqual(report, [
-      { namespace: "public/c1-ns1", groups: ["group-bookie1"], byGroups: { "group-bookie1": [1] }, outside: [] },
+      { namespace: "public/c1-ns1", groups: ["group-bookie1"], byGroups: { "group-bookie1": [1] }, outside: [], underReplicated: [], earlierGroups: [], unisolated: [] },
       {
         namespace: "public/c2-ns1",
         groups: ["group-bookie2"],
         byGroups: { "group-bookie2": [2], "group-bookie1+group-bookie2": [3], "(no group)+group-bookie2": [4] },
         outside: [3, 4],
+        underReplicated: [2],
+        earlierGroups: [],
+        unisolated: [],
       },
     ]);
+    assert.equal(reportFails(report), true);
+    assert.equal(reportFails([report[0]]), false);
+  });
+
+  it("lists apart, without failing, ledgers written without groups and ledgers of the groups a namespace had before", () => {
+    const report = ledgerReport(
+      topology,
+      groupOf,
+      [
+        ledger(6, { schema: "public/c2-ns1/__change_events" }, ["127.0.0.1:3181", "127.0.0.1:3183"]),
+        ledger(7, { managedLedger: "public/c2-ns1/persistent/old" }, ["127.0.0.1:3181", "127.0.0.1:3182"]),
+        ledger(8, { managedLedger: "public/c2-ns1/persistent/t1", isolation: { primary: ["group-bookie1"], secondary: [] } }, ["127.0.0.1:3181", "127.0.0.1:3182"]),
+        ledger(9, { managedLedger: "public/c2-ns1/persistent/t1", isolation: { primary: ["group-bookie2"], secondary: ["group-bookie1"] } }, ["127.0.0.1:3183", "127.0.0.1:3181"]),
+      ],
+      [],
+    );
+    const c2 = report[1];
+    assert.deepEqual([c2.unisolated, c2.earlierGroups, c2.outside], [[6, 7], [8], []]);
+    assert.equal(reportFails(report), false);
+    assert.match(formatLedgerReport(report), /written without groups \(before affinity, or schemas\): 2 \(6, 7\)/);
+  });
+
+  it("reads the groups a ledger was stamped with from its placement-policy metadata", () => {
+    const stamp = JSON.stringify({
+      policyClass: "org.apache.pulsar.bookie.rackawareness.IsolatedBookieEnsemblePlacementPolicy",
+      properties: { isolationBookieGroups: "group-bookie2", secondaryIsolationBookieGroups: "group-bookie3" },
+    });
+    assert.deepEqual(ledgerIsolation(stamp), { primary: ["group-bookie2"], secondary: ["group-bookie3"] });
+    assert.equal(ledgerIsolation(undefined), undefined);
+    assert.equal(ledgerIsolation("not json"), undefined);
   });
 });
