@@ -14,9 +14,9 @@ export interface RealTopology {
   readonly started: StartedTopology;
 }
 
-/** Starts the dev stack's topology from the distribution in a fresh folder. */
-export async function startRealTopology(name: string): Promise<RealTopology> {
-  const topology = parseTopology(stackTopology("dev"));
+/** Starts a topology (the dev stack's unless told) from the distribution in a fresh folder. */
+export async function startRealTopology(name: string, raw: Record<string, unknown> = stackTopology("dev")): Promise<RealTopology> {
+  const topology = parseTopology(raw);
   const paths = { pulsarHome: pulsarHome(), stateDir: path.join(TEST_STATE_ROOT, name) };
   await fs.rm(paths.stateDir, { recursive: true, force: true });
   try {

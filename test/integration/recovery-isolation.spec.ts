@@ -1,0 +1,239 @@
+import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import type { ConfigureRequest } from "@pulumi/pulumi/dynamic";
+import {
+  AffinityGroupProvider,
+  BookieRackOutputs,
+  BookieRackProvider,
+  NamespaceProvider,
+  PulsarAdmin,
+  RacksInfo,
+  TenantProvider,
+  ZooKeeperStore,
+  zooKeeperRackMapLocation,
+} from "../../admin";
+import { BookieAdmin, LedgerMetadata } from "../../admin/bookie-admin";
+import { affinityPlan, groupPlan, namespacePlan, rackPlan, tenantPlan } from "../../components";
+import { bookieHttpUrl, bookieId, brokerServiceUrl, clusterWebServiceUrl, configurationStoreConnect } from "../../config";
+import { formatLedgerReport, liveLedgerReport } from "../../ops/ledger-report";
+import { BookieMembershipProvider, bookieSpec } from "../../runtime";
+import { nodeStatus, startNode } from "../../runtime/local";
+import { waitFor } from "../../runtime/local/wait";
+import { applyEach, applyResource, refreshResource } from "../support/apply";
+import { adminWritesSeenBy, consume, produce } from "../support/pulsar-client";
+import { RealTopology, startRealTopology, stopRealTopology } from "../support/real-topology";
+import { PROJECT_NAME, PROJECT_ROOT, stackTopology } from "../support/stack-config";
+import { toolchainEnv } from "../support/toolchain";
+
+/**
+ * The dev topology plus a third bookie in group-bookie2 (bk5), a one-bookie group-bookie3 (bk6)
+ * and a namespace of cluster2 with group-bookie3 as its secondary group.
+ */
+function recoveryTopology(): Record<string, any> {
+  const t = stackTopology("dev");
+  t.bookies.push(
+    { name: "bk5", bookiePort: 3185, httpPort: 8015, group: "group-bookie2", rack: "rack2" },
+    { name: "bk6", bookiePort: 3186, httpPort: 8016, group: "group-bookie3", rack: "rack3" },
+  );
+  t.namespaces.push({
+    name: "public/c2-ns2",
+    cluster: "cluster2",
+    bundles: 4,
+    retention: { size: "1G", time: "3d" },
+    affinity: { primary: "group-bookie2", secondary: "group-bookie3" },
+  });
+  return t;
+}
+
+const STACK = "it-recovery";
+const MESSAGES = 1000;
+const topic = (ns: string) => `persistent://${ns}/recovery`;
+
+describe("isolation through bookie failure and recovery (real Pulsar)", function () {
+  let real: RealTopology;
+  let groups: Record<string, string[]>;
+  const racks = new Map<string, { id: string; outs: BookieRackOutputs }>();
+  const rackProvider = new BookieRackProvider();
+
+  const bookie = (name: string) => real.topology.bookies.find((b) => b.name === name)!;
+  const idOf = (name: string) => bookieId(real.topology, bookie(name));
+  const clusterAdmin = (name: string) => new PulsarAdmin({ baseUrl: clusterWebServiceUrl(real.topology, real.topology.clusters.find((c) => c.name === name)!) });
+  const serviceUrl = (name: string) => brokerServiceUrl(real.topology, real.topology.clusters.find((c) => c.name === name)!.brokers[0]);
+  const bookiesExcept = (...names: string[]) =>
+    new BookieAdmin({ baseUrl: real.topology.bookies.filter((b) => !names.includes(b.name)).map((b) => bookieHttpUrl(real.topology, b)).join(",") });
+  const store = () => new ZooKeeperStore({ connect: configurationStoreConnect(real.topology) });
+  const kill = async (name: string) => {
+    const { pid } = await nodeStatus(real.paths, name);
+    process.kill(pid!, "SIGKILL");
+    await waitFor(`${name} to die`, async () => !(await nodeStatus(real.paths, name)).running, { timeoutMs: 10_000, intervalMs: 100 });
+  };
+  /** The ledgers Pulsar wrote for a namespace's topics, with the groups of every bookie holding a copy. */
+  const topicLedgers = async (peers: BookieAdmin, ns: string) =>
+    (await peers.ledgers()).filter((l) => l.managedLedger?.startsWith(`${ns}/persistent/`));
+  const holders = (l: LedgerMetadata) => [...new Set(l.ensembles.flat())];
+  const inGroups = (l: LedgerMetadata, ...gs: string[]) => holders(l).every((b) => gs.some((g) => groups[g].includes(b)));
+
+  before(async function () {
+    this.timeout(600_000);
+    real = await startRealTopology("recovery", recoveryTopology());
+    groups = groupPlan(real.topology);
+    console.log(`      topology of ${real.topology.bookies.length} bookies started in ${JSON.stringify(real.started.timings)} s`);
+    await applyEach(rackProvider, rackPlan(real.topology), racks, (r) => r.bookie);
+    await applyEach(new TenantProvider(), tenantPlan(real.topology), new Map(), (t) => t.tenant);
+    await applyEach(new NamespaceProvider(), namespacePlan(real.topology), new Map(), (n) => n.namespace);
+    await applyEach(new AffinityGroupProvider(), affinityPlan(real.topology), new Map(), (a) => a.namespace);
+  });
+
+  after(async function () {
+    this.timeout(300_000);
+    await stopRealTopology(real);
+    await fs.rm(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), { force: true });
+  });
+
+  it("keeps the bookies' copy of the rack map in the configuration store, equal to every cluster's, and the bookies' resolver reads it", async () => {
+    const zkCopy = (await store().readJson<RacksInfo>("/bookies"))!.value;
+    for (const cluster of ["cluster1", "cluster2"]) assert.deepEqual(zkCopy, await clusterAdmin(cluster).racksInfo(), `${cluster}'s rack map`);
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(zkCopy).map(([g, bs]) => [g, Object.keys(bs).sort()])),
+      groups,
+    );
+    for (const b of real.topology.bookies) {
+      const log = await fs.readFile(path.join(real.paths.stateDir, b.name, "logs", "console.log"), "utf8");
+      assert.ok(!log.includes("Failed to initialize DNS Resolver"), `${b.name}'s rack resolver failed`);
+    }
+  });
+
+  it("sees drift in the configuration store's copy, edited with a plain ZooKeeper client, and repairs that copy only", async () => {
+    const bk3 = idOf("bk3");
+    await store().updateJson<RacksInfo>("/bookies", (map) => {
+      const { [bk3]: moved, ...rest } = map!["group-bookie2"];
+      return { ...map, "group-bookie2": rest, "group-bookie1": { ...map!["group-bookie1"], [bk3]: moved } };
+    });
+    const refreshed = await refreshResource(rackProvider, racks.get(bk3)!);
+    const zkLocation = zooKeeperRackMapLocation(configurationStoreConnect(real.topology));
+    assert.equal(refreshed.outs.placements[zkLocation]?.group, "group-bookie1", "read sees the moved entry");
+    assert.equal(refreshed.outs.group, "", "the copies disagree, so the group reads as drifted");
+    racks.set(bk3, refreshed);
+
+    const brokerDirs = ["broker1", "broker2"].map((b) => path.join(real.paths.stateDir, b));
+    const writesBefore = await Promise.all(brokerDirs.map(adminWritesSeenBy));
+    const applied = await applyResource(rackProvider, rackPlan(real.topology).find((r) => r.bookie === bk3)!, racks.get(bk3));
+    assert.equal(applied.action, "update");
+    racks.set(bk3, applied);
+    const repaired = (await store().readJson<RacksInfo>("/bookies"))!.value;
+    assert.deepEqual(repaired["group-bookie2"][bk3], { rack: "rack2", hostname: "127.0.0.1" });
+    assert.equal(repaired["group-bookie1"][bk3], undefined);
+    assert.deepEqual(await Promise.all(brokerDirs.map(adminWritesSeenBy)), writesBefore, "the clusters' copies were right and are not written");
+  });
+
+  it("crash: a killed bookie's copies are re-made inside its group; no ledger stays under-replicated, other namespaces are untouched, every message reads back", async function () {
+    this.timeout(900_000);
+    await Promise.all([
+      produce(serviceUrl("cluster2"), topic("public/c2-ns1"), MESSAGES),
+      produce(serviceUrl("cluster2"), topic("public/c2-ns2"), MESSAGES),
+      produce(serviceUrl("cluster1"), topic("public/c1-ns1"), 300),
+    ]);
+    const survivors = bookiesExcept("bk5");
+    const c1Before = await topicLedgers(survivors, "public/c1-ns1");
+    const onBk5 = await survivors.ledgersOn(idOf("bk5"));
+    assert.ok(onBk5.length > 0, "bk5 holds ledgers");
+
+    const started = Date.now();
+    await kill("bk5");
+    await waitFor(
+      "autorecovery to re-replicate every ledger off bk5",
+      async () => (await survivors.ledgersOn(idOf("bk5"))).length === 0 && (await survivors.underReplicatedLedgers()).length === 0,
+      { timeoutMs: 600_000, intervalMs: 2_000 },
+    );
+    console.log(`      ${onBk5.length} ledgers re-replicated off the killed bk5 in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    for (const ns of ["public/c2-ns1", "public/c2-ns2"]) {
+      const ledgers = await topicLedgers(survivors, ns);
+      assert.ok(ledgers.length >= 10, `${ns}: ${ledgers.length} ledgers`);
+      for (const l of ledgers) {
+        assert.deepEqual(l.isolation, { primary: ["group-bookie2"], secondary: ns === "public/c2-ns2" ? ["group-bookie3"] : [] }, `${ns}: ledger ${l.ledgerId} carries its groups`);
+        assert.ok(inGroups(l, "group-bookie2"), `${ns}: ledger ${l.ledgerId} has copies on ${holders(l)}, outside group-bookie2`);
+      }
+    }
+    assert.deepEqual(await topicLedgers(survivors, "public/c1-ns1"), c1Before, "public/c1-ns1's ledgers are untouched");
+    const report = await liveLedgerReport(real.topology);
+    console.log(formatLedgerReport(report).replace(/^/gm, "      "));
+    assert.deepEqual(report.map((r) => [r.namespace, r.outside, r.underReplicated]), real.topology.namespaces.map((n) => [n.name, [], []]));
+    assert.equal(await consume(serviceUrl("cluster2"), topic("public/c2-ns1"), "after-crash", MESSAGES), MESSAGES);
+  });
+
+  it("a group left with fewer live bookies than the ensemble: its ledgers wait under-replicated, never copied to another group; a namespace with a secondary group uses that group only", async function () {
+    this.timeout(900_000);
+    const survivors = bookiesExcept("bk5", "bk4");
+    await kill("bk4");
+    // The secondary group taking c2-ns2's copies shows that autorecovery has been through the ledgers.
+    await waitFor(
+      "public/c2-ns2's copies to leave bk4",
+      async () => (await topicLedgers(survivors, "public/c2-ns2")).every((l) => !holders(l).includes(idOf("bk4"))),
+      { timeoutMs: 600_000, intervalMs: 2_000 },
+    );
+    const c2ns2 = await topicLedgers(survivors, "public/c2-ns2");
+    assert.ok(c2ns2.every((l) => inGroups(l, "group-bookie2", "group-bookie3")), "c2-ns2's copies stay in its primary and secondary groups");
+    assert.ok(c2ns2.some((l) => holders(l).includes(idOf("bk6"))), "the secondary group took copies");
+
+    const c2ns1 = await topicLedgers(survivors, "public/c2-ns1");
+    assert.ok(c2ns1.every((l) => inGroups(l, "group-bookie2")), `c2-ns1's copies stay in group-bookie2: ${c2ns1.map((l) => holders(l))}`);
+    const waiting = (await survivors.underReplicatedLedgers()).filter((id) => c2ns1.some((l) => l.ledgerId === id));
+    assert.ok(waiting.length > 0, "c2-ns1's ledgers wait under-replicated");
+
+    // The operator's report says so, and fails.
+    await writeStackFile(recoveryTopology());
+    const { code, stdout } = await runLedgerReport(STACK);
+    console.log(stdout.replace(/^/gm, "      "));
+    assert.equal(code, 2, stdout);
+    assert.match(stdout, new RegExp(`public/c2-ns1 → group-bookie2[\\s\\S]*?under-replicated: ${waiting.length}`));
+    assert.match(stdout, /public\/c2-ns1 → group-bookie2[\s\S]*?outside their groups: 0/);
+
+    // Nothing is lost once the bookie returns.
+    await startNode(bookieSpec(real.topology, bookie("bk4")), real.paths);
+    await waitFor("no ledger to be under-replicated", async () => (await survivors.underReplicatedLedgers()).length === 0, { timeoutMs: 600_000, intervalMs: 2_000 });
+    for (const ns of ["public/c2-ns1", "public/c2-ns2"]) {
+      assert.equal(await consume(serviceUrl("cluster2"), topic(ns), "after-return", MESSAGES), MESSAGES, ns);
+    }
+  });
+
+  it("never decommissions when the stack config cannot be read: the bookie keeps running with its data", async () => {
+    const provider = new BookieMembershipProvider();
+    const bk6 = bookie("bk6");
+    const membership = {
+      name: "bk6",
+      bookie: idOf("bk6"),
+      httpUrl: bookieHttpUrl(real.topology, bk6),
+      peerUrls: real.topology.bookies.filter((b) => b.name !== "bk6").map((b) => bookieHttpUrl(real.topology, b)),
+      metadataStore: configurationStoreConnect(real.topology),
+      control: { kind: "local" as const, spec: bookieSpec(real.topology, bk6), paths: real.paths },
+    };
+    const onBk6 = await bookiesExcept("bk6").ledgersOn(idOf("bk6"));
+    for (const config of [{}, { topology: "{not json" }, { topology: JSON.stringify({ bookies: "bk6" }) }]) {
+      await provider.configure({ config: { get: (k: string) => (config as Record<string, string>)[k] } } as unknown as ConfigureRequest);
+      await provider.delete(membership.bookie, membership);
+    }
+    assert.ok((await nodeStatus(real.paths, "bk6")).running, "bk6 still runs");
+    assert.ok((await bookiesExcept().listBookies("rw")).includes(idOf("bk6")), "bk6 is still a writable bookie");
+    assert.deepEqual(await bookiesExcept("bk6").ledgersOn(idOf("bk6")), onBk6, "its ledgers are where they were");
+    assert.ok(await store().exists(`/ledgers/cookies/${idOf("bk6")}`), "its cookie is kept");
+  });
+});
+
+async function writeStackFile(topology: Record<string, unknown>): Promise<void> {
+  await fs.writeFile(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), yaml.dump({ config: { [`${PROJECT_NAME}:topology`]: topology } }));
+}
+
+function runLedgerReport(stack: string): Promise<{ code: number; stdout: string }> {
+  return new Promise((resolve) =>
+    execFile(
+      "node",
+      ["-r", "ts-node/register/transpile-only", "ops/ledgers.ts", stack],
+      { cwd: PROJECT_ROOT, env: toolchainEnv() },
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout: `${stdout}${stderr}` }),
+    ),
+  );
+}
