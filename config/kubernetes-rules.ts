@@ -4,6 +4,7 @@ import { LOOPBACK, PlacedNode, Problem, TopologyDraft, placedNodes } from "./rul
 
 /** The config fields of each role whose ports are NodePorts (runtime/kubernetes exposes them). */
 const EXPOSED_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  "configuration-store": ["clientPort"],
   broker: ["servicePort", "webPort"],
   bookie: ["httpPort"],
 };

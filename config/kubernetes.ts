@@ -9,8 +9,13 @@ import { z } from "zod";
 /** The NodePort range of a default API server: exposed ports must lie in it. */
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 
-/** The named ports (as runtime/spec.ts names them) of each role that the machine running Pulumi reaches. */
+/**
+ * The named ports (as runtime/spec.ts names them) of each role that the machine running Pulumi
+ * reaches: brokers' admin API (and service port), bookies' HTTP API (decommission), and the
+ * configuration store's client port (the bookies' copy of the rack map, cookies).
+ */
 export const EXPOSED_PORTS: Readonly<Record<string, readonly string[]>> = {
+  "configuration-store": ["client"],
   broker: ["service", "web"],
   bookie: ["http"],
 };

@@ -2,8 +2,8 @@ import { kubernetesNodeFacts } from "./kubernetes-nodes";
 
 /**
  * The facts the rules need, read from the resources our components register, whatever the
- * runtime: bookies and brokers (local processes' node specs, containers' labels and settings),
- * rack entries, namespaces and affinity groups.
+ * runtime: bookies and brokers (local processes' node specs, containers' labels and settings,
+ * StatefulSets' annotations and settings), rack entries, namespaces and affinity groups.
  */
 export interface ResourceLike {
   readonly type: string;

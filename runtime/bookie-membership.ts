@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BookieAdmin } from "../admin/bookie-admin";
 import { changedKeys, requireState } from "../lib/dynamic-provider";
 import { DecommissionSettings, DecommissionTarget, decommissionBookie, decommissionSettings } from "./decommission";
-import { NodeControl, nodeActions } from "./node-control";
+import { ConfigReader, NodeControl, nodeActions } from "./node-control";
 
 /**
  * A bookie's membership of the BookKeeper cluster, apart from the node that runs it, so that every
@@ -23,9 +23,12 @@ const REGISTERED_WITHIN_MS = 180_000;
 
 export class BookieMembershipProvider implements pulumi.dynamic.ResourceProvider<BookieMembershipInputs, BookieMembershipOutputs> {
   private settings: DecommissionSettings = { readable: false, why: "the provider was not configured" };
+  /** The stack config, for the credentials a node's control needs (a kubeconfig): never in inputs or state. */
+  private config: ConfigReader = () => undefined;
 
   async configure(req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     this.settings = decommissionSettings(req.config.get("topology"));
+    this.config = (key) => req.config.get(key);
   }
 
   async diff(_id: string, olds: BookieMembershipOutputs, news: BookieMembershipInputs): Promise<pulumi.dynamic.DiffResult> {
@@ -52,7 +55,7 @@ export class BookieMembershipProvider implements pulumi.dynamic.ResourceProvider
   async delete(_id: string, props: BookieMembershipOutputs): Promise<void> {
     const decision = decommissionDecision(this.settings, props.name);
     if (decision.decommission) {
-      await decommissionBookie(props, nodeActions(props.control), decision.timeoutMs);
+      await decommissionBookie(props, nodeActions(props.control, this.config), decision.timeoutMs);
     } else if (decision.warning) {
       console.warn(decision.warning);
     }

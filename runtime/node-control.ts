@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { NodeSpec } from "./spec";
 import { LocalPaths, removeNodeFiles, startNode, stopNode } from "./local/node-process";
+import { KubernetesControl, statefulSetActions } from "./kubernetes/statefulset-control";
 
 /**
  * How an operation that outlives the program (a bookie's decommission) stops and starts one node,
@@ -10,7 +11,12 @@ export type NodeControl =
   /** A process of the Pulsar distribution on this machine. */
   | { readonly kind: "local"; readonly spec: NodeSpec; readonly paths: LocalPaths }
   /** A container on a Docker engine (DOCKER_HOST form; absent for this machine's engine). */
-  | { readonly kind: "docker"; readonly container: string; readonly dockerHost?: string };
+  | { readonly kind: "docker"; readonly container: string; readonly dockerHost?: string }
+  /** A StatefulSet of one pod in a Kubernetes cluster. */
+  | KubernetesControl;
+
+/** Reads a stack config value (a secret such as a kubeconfig) when the provider is configured; never from state. */
+export type ConfigReader = (key: string) => string | undefined;
 
 export interface NodeActions {
   /** Stops the node and waits until it is gone. Its data stays. */
@@ -21,7 +27,7 @@ export interface NodeActions {
   discardData(): Promise<void>;
 }
 
-export function nodeActions(control: NodeControl): NodeActions {
+export function nodeActions(control: NodeControl, config: ConfigReader = () => undefined): NodeActions {
   switch (control.kind) {
     case "local":
       return {
@@ -41,6 +47,8 @@ export function nodeActions(control: NodeControl): NodeActions {
         discardData: async () => undefined,
       };
     }
+    case "kubernetes":
+      return statefulSetActions(control, config(control.kubeconfigKey));
   }
 }
 

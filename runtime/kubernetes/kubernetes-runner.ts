@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Topology, kubernetesImage } from "../../config";
 import { KubernetesConfig } from "../../config/kubernetes";
 import { NodeRunner } from "../runner";
-import { KubernetesOptions, bootstrapJob, nodeObjects } from "./object-spec";
+import { keepsData } from "../container";
+import { KubernetesOptions, bootstrapJob, dataClaimName, nodeObjects } from "./object-spec";
 
 /** The distribution's folder in the official image, and in the image the toolchain builds. */
 export const IMAGE_PULSAR_HOME = "/pulsar";
@@ -73,6 +74,16 @@ export function kubernetesRunner(args: KubernetesRunnerArgs): NodeRunner {
         dependsOn: [...dependencies(opts.dependsOn), namespace, ...services],
         customTimeouts: { create: READY_WITHIN, update: READY_WITHIN },
       });
+    },
+    control(spec) {
+      return {
+        kind: "kubernetes",
+        namespace: args.namespace,
+        statefulSet: spec.name,
+        claims: keepsData(spec) ? [dataClaimName(spec.name)] : [],
+        kubeconfigKey: topology.kubernetes.kubeconfigKey,
+        ...(topology.kubernetes.context ? { context: topology.kubernetes.context } : {}),
+      };
     },
     bootstrap(command, opts) {
       return new k8s.batch.v1.Job(command.name, bootstrapJob(command, options), {

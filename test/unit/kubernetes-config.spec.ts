@@ -64,10 +64,13 @@ describe("topology config of the kubernetes runtime", () => {
       t.clusters[0].brokers[0].webPort = 8080;
       t.bookies[3].httpPort = 30081;
       t.configurationStore.clientPort = 2181;
+      t.clusters[0].zookeeper.clientPort = 2999;
+      t.bookies[0].bookiePort = 4181;
     });
     assertProblem(problems, "clusters[0].brokers[0].webPort", 8080, "NodePort", "30000-32767");
+    assertProblem(problems, "configurationStore.clientPort", 2181, "NodePort");
     assertProblem(problems, "clusters[1].brokers[0].webPort", 30081, "NodePort 30081 is already exposed by bk4");
-    assert.equal(problems.length, 2, problems.join("\n"));
+    assert.equal(problems.length, 3, problems.join("\n"));
   });
 
   it("checks its options: namespace name, pull policy, volume size", () => {

@@ -94,17 +94,19 @@ describe("kubernetes runtime: objects rendered from the node specs", () => {
     assert.equal(settings.advertisedAddress, "broker2");
     assert.equal(settings.bindAddress, "0.0.0.0");
     assert.equal(settings.metadataStoreUrl, "zk:cluster2-zookeeper:2183");
-    assert.equal(settings.configurationMetadataStoreUrl, "zk:configuration-store:2181");
+    assert.equal(settings.configurationMetadataStoreUrl, "zk:configuration-store:30181");
   });
 
-  it("ZooKeepers keep their data on a volume and expose nothing on the nodes", () => {
+  it("ZooKeepers keep their data on a volume; only the configuration store's client port is a NodePort", () => {
     for (const spec of [configurationStoreSpec(topology), zookeeperSpec(topology, topology.clusters[0])]) {
       const objects = nodeObjects(spec, options);
-      assert.equal(objects.nodePorts, undefined, spec.name);
       assert.equal((objects.statefulSet.spec as any).volumeClaimTemplates.length, 1, spec.name);
       assert.deepEqual((objects.statefulSet.spec as any).template.spec.containers[0].readinessProbe.httpGet, { path: "/commands/ruok", port: spec.ports.admin });
     }
-    assert.equal(nodeObjects(configurationStoreSpec(topology), options).service.metadata.name, "configuration-store");
+    assert.equal(nodeObjects(zookeeperSpec(topology, topology.clusters[0]), options).nodePorts, undefined);
+    const store = nodeObjects(configurationStoreSpec(topology), options);
+    assert.equal(store.service.metadata.name, "configuration-store");
+    assert.deepEqual((store.nodePorts!.spec as any).ports, [{ name: "client", port: 30181, targetPort: 30181, nodePort: 30181 }]);
   });
 
   it("a bootstrap command: a Job of one pod that runs it to the end, with the shared entry script", () => {
@@ -157,14 +159,14 @@ describe("kubernetes runtime: the k8s-local stack under Pulumi's mocks", functio
     assert.ok(provider);
   });
 
-  it("registers nine StatefulSets, nine headless Services, six NodePort Services and three Jobs", () => {
+  it("registers nine StatefulSets, nine headless Services, seven NodePort Services and three Jobs", () => {
     assert.deepEqual(ofType(T.statefulSet), [
       "bk1", "bk2", "bk3", "bk4", "broker1", "broker2", "cluster1-zookeeper", "cluster2-zookeeper", "configuration-store",
     ]);
     assert.deepEqual(ofType(T.service), [
       "bk1-nodeport", "bk1-service", "bk2-nodeport", "bk2-service", "bk3-nodeport", "bk3-service", "bk4-nodeport", "bk4-service",
       "broker1-nodeport", "broker1-service", "broker2-nodeport", "broker2-service",
-      "cluster1-zookeeper-service", "cluster2-zookeeper-service", "configuration-store-service",
+      "cluster1-zookeeper-service", "cluster2-zookeeper-service", "configuration-store-nodeport", "configuration-store-service",
     ]);
     assert.deepEqual(ofType(T.job), ["bookkeeper-init", "cluster1-metadata", "cluster2-metadata"]);
     for (const r of objects.filter((o) => o.type.startsWith("kubernetes:") && o.type !== T.namespace)) {
@@ -176,15 +178,31 @@ describe("kubernetes runtime: the k8s-local stack under Pulumi's mocks", functio
 
   it("starts nodes in the local runtime's order, each after its Services and the namespace", () => {
     const deps = (type: string, name: string) => [...named(type, name).dependsOn].sort();
-    assert.deepEqual(deps(T.statefulSet, "configuration-store"), ["configuration-store-service", "namespace"]);
+    assert.deepEqual(deps(T.statefulSet, "configuration-store"), ["configuration-store-nodeport", "configuration-store-service", "namespace"]);
     assert.deepEqual(deps(T.job, "bookkeeper-init"), ["configuration-store", "namespace"]);
     assert.deepEqual(deps(T.statefulSet, "bk3"), ["bk3-nodeport", "bk3-service", "bookkeeper-init", "namespace"]);
     assert.deepEqual(deps(T.job, "cluster1-metadata"), ["cluster1-zookeeper", "configuration-store", "namespace"]);
     assert.deepEqual(deps(T.job, "cluster2-metadata"), ["cluster1-metadata", "cluster2-zookeeper", "configuration-store", "namespace"]);
-    assert.deepEqual(deps(T.statefulSet, "broker2"), ["bk1", "bk2", "bk3", "bk4", "broker2-nodeport", "broker2-service", "cluster2-metadata", "namespace"]);
+    assert.deepEqual(deps(T.statefulSet, "broker2"), [
+      "bk1-membership", "bk2-membership", "bk3-membership", "bk4-membership", "broker2-nodeport", "broker2-service", "cluster2-metadata", "namespace",
+    ]);
     assert.equal(named(T.statefulSet, "bk3").parent, "bookkeeper");
     assert.equal(named(T.service, "bk3-service").parent, "bookkeeper");
     assert.equal(named(T.statefulSet, "broker2").parent, "cluster2");
+  });
+
+  it("gives each bookie's membership a handle that scales its StatefulSet, naming the kubeconfig's config key, never its content", () => {
+    const membership = objects.find((r) => r.type.endsWith(":BookieMembership") && r.name === "bk3-membership")!;
+    assert.deepEqual(membership.inputs.control, {
+      kind: "kubernetes",
+      namespace: "pulsar-k8s-local",
+      statefulSet: "bk3",
+      claims: ["data-bk3-0"],
+      kubeconfigKey: "kubeconfig",
+    });
+    assert.equal(membership.inputs.httpUrl, "http://127.0.0.1:30013");
+    assert.equal(membership.inputs.metadataStore, "127.0.0.1:30181");
+    assert.deepEqual(membership.dependsOn, ["bk3"]);
   });
 
   it("waits for readiness and Jobs' success, and never runs a Job again", () => {
