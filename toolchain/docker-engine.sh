@@ -5,6 +5,7 @@
 #   docker-engine.sh start   installs docker.io if dockerd is missing, starts dockerd unless one runs
 #   docker-engine.sh image   prints the local image's name, building it first if needed
 #   docker-engine.sh stop    stops the dockerd that `start` started (never one it found running)
+#   docker-engine.sh rootfs  prints the Debian root's folder, building it first if needed (the kubernetes runtime's image uses it too)
 #
 # The image is Debian bookworm (debootstrap minbase with Java 17) plus the Pulsar distribution
 # from .toolchain/pulsar, at /pulsar like the official apachepulsar/pulsar image.
@@ -109,5 +110,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   image) image ;;
-  *) echo "usage: $0 start|image|stop" >&2; exit 2 ;;
+  rootfs) mkdir -p "$DOCKER_DIR" && rootfs && echo "$ROOTFS" ;;
+  *) echo "usage: $0 start|image|stop|rootfs" >&2; exit 2 ;;
 esac
