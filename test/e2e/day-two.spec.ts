@@ -8,7 +8,7 @@ import { parseTopology } from "../../config";
 import { formatLedgerReport, liveLedgerReport } from "../../ops/ledger-report";
 import { isAlive } from "../../runtime/local";
 import { E2E_ENV, ensureStack, pulumi, pulumiOk } from "../support/pulumi-cli";
-import { consume, produce } from "../support/pulsar-client";
+import { consume, produce, startPacedProducer } from "../support/pulsar-client";
 import { PROJECT_NAME, PROJECT_ROOT, stackTopology } from "../support/stack-config";
 
 const stack = "e2e-day2";
@@ -18,8 +18,11 @@ const BK5 = { name: "bk5", bookiePort: 3185, httpPort: 8015, group: "group-booki
 const BK5_ID = "127.0.0.1:3185";
 const TOPIC = "persistent://public/c2-ns1/day2";
 const MESSAGES = 1000;
+const ROLLING_TOPIC = "persistent://public/c1-ns1/rolling";
 
-const devTopology = () => stackTopology("dev");
+/** bookie settings of every topology the tests write; the rolling-restart test changes them for the rest of the run. */
+let bookieSettings: Record<string, unknown> = {};
+const devTopology = (): Record<string, any> => ({ ...stackTopology("dev"), bookieSettings });
 const withBk5 = () => {
   const topology = devTopology();
   topology.bookies.push(BK5);
@@ -70,6 +73,7 @@ describe("day-2 operations on a running stack (local runtime, real CLI)", functi
     const up = await pulumiOk(["up", "--stack", stack, "--yes"]);
     timings.scaleOut = up.seconds;
     assert.match(up.output, /\+\s+pulumi-nodejs:dynamic\/pulsar-isolation:LocalNode bk5 created/);
+    assert.match(up.output, /\+\s+pulumi-nodejs:dynamic\/pulsar-isolation:BookieMembership bk5-membership created/);
     assert.match(up.output, /\+\s+pulumi-nodejs:dynamic\/pulsar-isolation:BookieRack bk5-rack created/);
     assert.match(up.output, /~\s+pulumi-nodejs:dynamic\/pulsar-isolation:AffinityGroup public\/c2-ns1-affinity updated .*\[diff: ~members\]/);
     assert.doesNotMatch(up.output, /public\/c1-ns1-affinity updat/, "group-bookie1's namespace is left alone");
@@ -85,6 +89,40 @@ describe("day-2 operations on a running stack (local runtime, real CLI)", functi
     const ledgers = (await stayingBookies.ledgers()).filter((l) => l.managedLedger === "public/c2-ns1/persistent/day2");
     assert.ok(ledgers.length >= 5, `${ledgers.length} ledgers`);
     assert.ok(ledgers.some((l) => l.ensembles.flat().includes(BK5_ID)), `no ledger of ${TOPIC} uses bk5: ${JSON.stringify(ledgers.map((l) => l.ensembles))}`);
+  });
+
+  it("restarts bookies one at a time on a settings change, each writable before the next stops, and loses no acknowledged message", async () => {
+    const names = ["bk1", "bk2", "bk3", "bk4", "bk5"];
+    const ids = names.map((_, i) => `127.0.0.1:${3181 + i}`);
+    const before = await bookiePids(names);
+    bookieSettings = { gcWaitTime: 600000 };
+    await setTopology(withBk5());
+
+    // Watch the writable bookies all along, and write into the two-bookie group meanwhile.
+    let watching = true;
+    let mostAway = 0;
+    const watcher = (async () => {
+      const anyBookie = new BookieAdmin({ baseUrl: [8011, 8012, 8013, 8014, 8015].map((p) => `http://127.0.0.1:${p}`).join(","), attempts: 5, backoffMs: 50 });
+      while (watching) {
+        const writable = await anyBookie.listBookies("rw").catch(() => undefined);
+        if (writable) mostAway = Math.max(mostAway, ids.filter((id) => !writable.includes(id)).length);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    const producer = startPacedProducer("pulsar://127.0.0.1:6650", ROLLING_TOPIC, 50);
+    const up = await pulumiOk(["up", "--stack", stack, "--yes"]);
+    timings.rollingRestart = up.seconds;
+    watching = false;
+    await watcher;
+    const produced = await producer.stop();
+    timings.longestWritePauseMs = produced.maxLatencyMs;
+    timings.messagesDuringRollingRestart = produced.sent;
+
+    const after = await bookiePids(names);
+    assert.ok(names.every((n) => after[n] !== before[n]), "every bookie restarted");
+    assert.equal(mostAway, 1, "at most one bookie was away at any time");
+    assert.ok(produced.sent > 0, "the producer wrote through the restarts");
+    assert.equal(await consume("pulsar://127.0.0.1:6650", ROLLING_TOPIC, "after-rolling-restart", produced.sent), produced.sent, "every acknowledged message reads back");
   });
 
   it("refuses at preview a scale-in that leaves group-bookie2 below its ensemble size, and touches nothing", async () => {
@@ -153,6 +191,8 @@ describe("day-2 operations on a running stack (local runtime, real CLI)", functi
 
     const report = await liveLedgerReport(parseTopology(devTopology()));
     console.log(formatLedgerReport(report).replace(/^/gm, "      "));
-    assert.ok(Object.values(report.find((r) => r.namespace === "public/c2-ns1")!.byGroups).flat().length >= 5);
+    const c2 = report.find((r) => r.namespace === "public/c2-ns1")!;
+    assert.ok(Object.values(c2.byGroups).flat().length >= 5);
+    assert.deepEqual(report.map((r) => [r.namespace, r.outside, r.underReplicated]), [["public/c1-ns1", [], []], ["public/c2-ns1", [], []]], "no copy outside its groups");
   });
 });

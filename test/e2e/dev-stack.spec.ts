@@ -2,14 +2,14 @@ import * as assert from "node:assert/strict";
 import { promises as fs } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { PulsarAdmin, ledgerBookies } from "../../admin";
+import { PulsarAdmin, RacksInfo, ZooKeeperStore, ledgerBookies, withPlacement } from "../../admin";
 import { groupPlan } from "../../components";
 import { parseTopology } from "../../config";
 import { topologyNodes } from "../../runtime";
 import { isAlive } from "../../runtime/local";
 import { E2E_ENV, ensureStack, pulumi, pulumiOk } from "../support/pulumi-cli";
 import { adminWritesSeenBy, consume, produce } from "../support/pulsar-client";
-import { stackTopology } from "../support/stack-config";
+import { localResourceCount, stackTopology } from "../support/stack-config";
 
 const stack = "dev";
 const topology = parseTopology(stackTopology(stack));
@@ -47,7 +47,7 @@ describe("pulumi up on the dev stack (local runtime, real CLI)", function () {
   it("builds the whole topology from nothing", async () => {
     const up = await pulumiOk(["up", "--stack", stack, "--yes"]);
     timings.coldUp = up.seconds;
-    assert.match(up.output, /\+ 27 created/);
+    assert.match(up.output, new RegExp(`\\+ ${localResourceCount(topology)} created`));
     const outputs = JSON.parse((await pulumiOk(["stack", "output", "--stack", stack, "--json"])).output);
     assert.deepEqual(outputs.adminUrls, { cluster1: "http://127.0.0.1:8080", cluster2: "http://127.0.0.1:8081" });
     assert.deepEqual(outputs.rackMap, groups);
@@ -72,7 +72,7 @@ describe("pulumi up on the dev stack (local runtime, real CLI)", function () {
     const writesBefore = await brokerWrites();
     const again = await pulumiOk(["up", "--stack", stack, "--yes", "--expect-no-changes"]);
     timings.noChangeUp = again.seconds;
-    assert.match(again.output, /27 unchanged/);
+    assert.match(again.output, new RegExp(`${localResourceCount(topology)} unchanged`));
     const preview = await pulumiOk(["preview", "--stack", stack, "--expect-no-changes"]);
     timings.preview = preview.seconds;
     assert.equal(await brokerWrites(), writesBefore, "admin writes seen by the brokers");
@@ -95,6 +95,17 @@ describe("pulumi up on the dev stack (local runtime, real CLI)", function () {
     for (const { ns, service } of namespaces) {
       assert.equal(await consume(service, `persistent://${ns}/t1`, "after-restart", 300), 300, `${ns}: messages read back`);
     }
+  });
+
+  it("sees the bookies' copy of the rack map changed in the configuration store on refresh, and repairs it on up", async () => {
+    const store = new ZooKeeperStore({ connect: "127.0.0.1:2181" });
+    const bk3 = "127.0.0.1:3183";
+    await store.updateJson<RacksInfo>("/bookies", (map) => withPlacement(map ?? {}, bk3, null));
+    const refresh = await pulumiOk(["refresh", "--stack", stack, "--yes"]);
+    assert.match(refresh.output, /~\s+pulumi-nodejs:dynamic\/pulsar-isolation:BookieRack bk3-rack updated/);
+    const up = await pulumiOk(["up", "--stack", stack, "--yes"]);
+    assert.match(up.output, /~\s+pulumi-nodejs:dynamic\/pulsar-isolation:BookieRack bk3-rack updated/);
+    assert.deepEqual((await store.readJson<RacksInfo>("/bookies"))!.value["group-bookie2"][bk3], { rack: "rack2", hostname: "127.0.0.1" });
   });
 
   it("pulumi destroy leaves no process and no listening port of the stack", async () => {

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -39,4 +39,40 @@ export async function adminWritesSeenBy(brokerDir: string): Promise<number> {
   const log = await fs.readFile(path.join(brokerDir, "logs", "console.log"), "utf8").catch(() => "");
   const ours = new RegExp(`"(POST|PUT|DELETE) /admin/v2/[^"]*" \\d+ \\S+ "[^"]*" "${USER_AGENT.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}"`);
   return log.split("\n").filter((line) => ours.test(line)).length;
+}
+
+export interface PacedProduction {
+  /** Messages the broker acknowledged. */
+  readonly sent: number;
+  /** The longest a message waited for its acknowledgement: the longest write pause. */
+  readonly maxLatencyMs: number;
+}
+
+/**
+ * Produces at `rate` messages per second, unbatched and without a send time limit, with the
+ * distribution's `pulsar-perf`, until stopped; it exits on the first publish failure. `stop`
+ * ends it and returns what its shutdown report says.
+ */
+export function startPacedProducer(serviceUrl: string, topic: string, rate: number): { stop(): Promise<PacedProduction> } {
+  const child = spawn(
+    path.join(pulsarHome(), "bin", "pulsar-perf"),
+    ["produce", "-u", serviceUrl, "-r", String(rate), "-m", "0", "-db", "--send-timeout", "0", "-ef", topic],
+    { env: { ...process.env, ...CLIENT_ENV }, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    async stop() {
+      // With -ef it exits on its own only when a publish failed.
+      if (child.exitCode !== null) throw new Error(`pulsar-perf produce to ${topic} stopped early:\n${output.slice(-3000)}`);
+      child.kill("SIGTERM");
+      await exited;
+      const sent = /Aggregated throughput stats --- (\d+) records sent/.exec(output);
+      const max = /Aggregated latency stats --- .*Max:\s*([\d.]+)/.exec(output);
+      if (!sent || !max) throw new Error(`pulsar-perf produce to ${topic} did not report its totals:\n${output.slice(-3000)}`);
+      return { sent: Number(sent[1]), maxLatencyMs: Number(max[1]) };
+    },
+  };
 }

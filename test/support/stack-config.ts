@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
+import type { Topology } from "../../config";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 export const PROJECT_NAME = "pulsar-isolation";
@@ -15,4 +16,18 @@ export function stackConfig(stack: string): Record<string, unknown> {
 /** The raw topology of a stack, as the program reads it. */
 export function stackTopology(stack: string): Record<string, any> {
   return structuredClone(stackConfig(stack)[`${PROJECT_NAME}:topology`]) as Record<string, any>;
+}
+
+/**
+ * How many resources `pulumi up` registers for a local-runtime topology: the stack and its four
+ * kinds of component, then per node its process, per bootstrap command its step, per bookie its
+ * membership and rack entry, per tenant, and per namespace the namespace and its affinity.
+ */
+export function localResourceCount(topology: Topology): number {
+  const components = 3 + topology.clusters.length;
+  const brokers = topology.clusters.reduce((n, c) => n + c.brokers.length, 0);
+  const nodes = 1 + topology.clusters.length + topology.bookies.length + brokers;
+  const bootstraps = 1 + topology.clusters.length;
+  const tenants = new Set(topology.namespaces.map((ns) => ns.name.split("/")[0])).size;
+  return 1 + components + nodes + bootstraps + 2 * topology.bookies.length + tenants + 2 * topology.namespaces.length;
 }

@@ -296,6 +296,17 @@ describe("docker runtime: the docker-local stack under Pulumi's mocks", function
     assert.deepEqual(run.program.serviceUrls, { cluster1: "pulsar://broker1:16650", cluster2: "pulsar://broker2:16651" });
   });
 
+  it("decommissions a removed bookie before its container goes: rack entries, then the membership that stops the container, then the container", () => {
+    const membership = named(run, "pulumi-nodejs:dynamic/pulsar-isolation:BookieMembership", "bk3-membership");
+    assert.deepEqual(membership.dependsOn, ["bk3"]);
+    assert.ok(named(run, "pulumi-nodejs:dynamic/pulsar-isolation:BookieRack", "bk3-rack").dependsOn.includes("bk3-membership"));
+    assert.deepEqual(membership.inputs.control, { kind: "docker", container: "pulsar-docker-local-bk3" });
+    assert.equal(membership.inputs.httpUrl, "http://127.0.0.1:18013");
+    assert.equal(membership.inputs.metadataStore, "127.0.0.1:12181");
+    const rack = named(run, "pulumi-nodejs:dynamic/pulsar-isolation:BookieRack", "bk3-rack");
+    assert.equal(rack.inputs.configurationStore, "127.0.0.1:12181", "the bookies' copy of the rack map, through the published port");
+  });
+
   it("passes the unchanged policy pack, which reads the containers' node facts", () => {
     const resources = asPolicyResources(run);
     const nodes = topologyView(resources).nodes;
@@ -374,6 +385,9 @@ describe("docker runtime: the two-host layout under Pulumi's mocks", function ()
     assert.equal(named(run, "docker:index/volume:Volume", "bk3-data").provider.split("::")[3], "docker-rack2");
     assert.deepEqual(dependsOn(run, "bk3"), ["bk3-data", "bookkeeper-init", "image-rack2", "network-rack2"]);
     assert.deepEqual(dependsOn(run, "broker2"), ["bk1-membership", "bk2-membership", "bk3-membership", "bk4-membership", "cluster2-metadata", "image-rack2", "network-rack2"]);
+    // A decommission reaches a bookie's container through its own host's engine.
+    const control = named(run, "pulumi-nodejs:dynamic/pulsar-isolation:BookieMembership", "bk3-membership").inputs.control;
+    assert.deepEqual(control, { kind: "docker", container: "pulsar-docker-two-hosts-bk3", dockerHost: "ssh://pulsar@10.20.0.12" });
   });
 
   it("advertises the Docker hosts' addresses across hosts, so bookie ids are host:port of real racks", () => {
