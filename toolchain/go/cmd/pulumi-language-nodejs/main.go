@@ -16,9 +16,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
+	"time"
 
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
 )
@@ -35,6 +37,7 @@ func main() {
 		os.Exit(2)
 	}
 	host := &languageHost{engineAddress: os.Args[len(os.Args)-1]}
+	go exitWithEngine()
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Init: func(srv *grpc.Server) error {
 			pulumirpc.RegisterLanguageRuntimeServer(srv, host)
@@ -50,6 +53,50 @@ func main() {
 	if err := <-handle.Done; err != nil {
 		fmt.Fprintf(os.Stderr, "fatal: %v\n", err)
 		os.Exit(1)
+	}
+}
+
+// exitWithEngine ends the host, and the Node.js processes it started, once the engine that started
+// it is gone (a killed `pulumi`): the host is then adopted by another parent.
+func exitWithEngine() {
+	engine := os.Getppid()
+	for range time.Tick(500 * time.Millisecond) {
+		if os.Getppid() != engine {
+			children.killAll()
+			os.Exit(1)
+		}
+	}
+}
+
+// children are the Node.js processes the host runs, so that they can be stopped with it.
+var children = &processes{running: map[*exec.Cmd]struct{}{}}
+
+type processes struct {
+	sync.Mutex
+	running map[*exec.Cmd]struct{}
+}
+
+// run runs cmd to its end, known as a child meanwhile.
+func (p *processes) run(cmd *exec.Cmd) error {
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	p.Lock()
+	p.running[cmd] = struct{}{}
+	p.Unlock()
+	defer func() {
+		p.Lock()
+		delete(p.running, cmd)
+		p.Unlock()
+	}()
+	return cmd.Wait()
+}
+
+func (p *processes) killAll() {
+	p.Lock()
+	defer p.Unlock()
+	for cmd := range p.running {
+		_ = cmd.Process.Kill()
 	}
 }
 
@@ -113,7 +160,7 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 	cmd.Stderr = os.Stderr
 
 	var exitErr *exec.ExitError
-	switch err := cmd.Run(); {
+	switch err := children.run(cmd); {
 	case err == nil:
 		return &pulumirpc.RunResponse{}, nil
 	case errors.As(err, &exitErr) && exitErr.ExitCode() == exitAfterReportedError:
@@ -150,7 +197,7 @@ func (h *languageHost) RunPlugin(
 
 	code := int32(0)
 	var exitErr *exec.ExitError
-	if err := cmd.Run(); errors.As(err, &exitErr) {
+	if err := children.run(cmd); errors.As(err, &exitErr) {
 		code = int32(exitErr.ExitCode())
 	} else if err != nil {
 		return err
@@ -195,11 +242,20 @@ func pulumiEntryPoint(dir, name string) string {
 // programEnv passes config the way @pulumi/pulumi reads it, and turns on its TypeScript
 // support unless Pulumi.yaml sets `runtime.options.typescript: false`.
 func programEnv(req *pulumirpc.RunRequest) ([]string, error) {
-	config, err := json.Marshal(req.GetConfig())
+	// A stack without config still gets an object and a list: @pulumi/pulumi cannot read `null`.
+	configMap := req.GetConfig()
+	if configMap == nil {
+		configMap = map[string]string{}
+	}
+	config, err := json.Marshal(configMap)
 	if err != nil {
 		return nil, err
 	}
-	secretKeys, err := json.Marshal(req.GetConfigSecretKeys())
+	secretKeyList := req.GetConfigSecretKeys()
+	if secretKeyList == nil {
+		secretKeyList = []string{}
+	}
+	secretKeys, err := json.Marshal(secretKeyList)
 	if err != nil {
 		return nil, err
 	}
