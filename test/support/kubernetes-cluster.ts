@@ -122,18 +122,19 @@ export class StackCli {
  * Kubernetes components) and of everything its pods run, read from /proc.
  */
 export async function clusterMemory(): Promise<{ controlPlaneMB: number; podsMB: number }> {
-  const { bin } = kubernetesToolchain();
+  const { bin, kubeconfig } = kubernetesToolchain();
+  const clusterDir = path.dirname(path.dirname(kubeconfig));
   let controlPlane = 0;
   let pods = 0;
   for (const pid of (await fs.readdir("/proc")).filter((p) => /^\d+$/.test(p))) {
     try {
       const [status, cgroup, cmdline] = await Promise.all(["status", "cgroup", "cmdline"].map((f) => fs.readFile(`/proc/${pid}/${f}`, "utf8")));
+      const exe = await fs.readlink(`/proc/${pid}/exe`);
       const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      const command = cmdline.split("\0").join(" ");
       if (/:\/kubepods\b/.test(cgroup)) pods += rssKb;
-      else if (command.startsWith(bin) || /^(etcd --name pulsar-isolation|containerd --config|\S*containerd-shim-runc-v2 .*pulsar-isolation-k8s)/.test(command)) controlPlane += rssKb;
+      else if (exe.startsWith(bin) || (/\/(etcd|containerd|containerd-shim-runc-v2)$/.test(exe) && (cmdline.includes("pulsar-isolation") || cmdline.includes(clusterDir)))) controlPlane += rssKb;
     } catch {
-      /* the process ended meanwhile */
+      /* the process ended meanwhile, or is not ours to read */
     }
   }
   return { controlPlaneMB: Math.round(controlPlane / 1024), podsMB: Math.round(pods / 1024) };
