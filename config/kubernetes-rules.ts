@@ -1,13 +1,9 @@
 import type { z } from "zod";
-import { DNS_LABEL, NODE_PORT_RANGE, SERVICE_NAME_MAX, STATEFUL_SET_NAME_MAX } from "./kubernetes";
+import { DNS_LABEL, EXPOSED_PORTS, NODE_PORT_RANGE, SERVICE_NAME_MAX, STATEFUL_SET_NAME_MAX } from "./kubernetes";
 import { LOOPBACK, PlacedNode, Problem, TopologyDraft, placedNodes } from "./rules";
 
-/** The config fields of each role whose ports are NodePorts (runtime/kubernetes exposes them). */
-const EXPOSED_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  "configuration-store": ["clientPort"],
-  broker: ["servicePort", "webPort"],
-  bookie: ["httpPort"],
-};
+/** The config field of each exposed port: the spec's port `web` is the config's `webPort`. */
+const exposedFields = (role: string): string[] => (EXPOSED_PORTS[role] ?? []).map((port) => `${port}Port`);
 
 const roleOf = (node: PlacedNode): string =>
   node.path[0] === "bookies" ? "bookie" : node.path[0] === "configurationStore" ? "configuration-store" : node.path[2] === "brokers" ? "broker" : "zookeeper";
@@ -58,7 +54,7 @@ export function kubernetesPlacement(draft: TopologyDraft): Problem[] {
   const exposed = new Map<number, string>();
   for (const node of nodes) {
     for (const { port, path } of node.ports) {
-      if (typeof port !== "number" || !(EXPOSED_FIELDS[roleOf(node)] ?? []).includes(String(path[path.length - 1]))) continue;
+      if (typeof port !== "number" || !exposedFields(roleOf(node)).includes(String(path[path.length - 1]))) continue;
       if (port < NODE_PORT_RANGE.min || port > NODE_PORT_RANGE.max) {
         problems.push({ path, message: `${node.name} exposes this port as a NodePort, which must lie in ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max}` });
       } else if (exposed.has(port)) {
