@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { formatPath } from "./path";
 import { Topology, TopologySchema } from "./schema";
+import { unknownKeys } from "./unknown-keys";
 
 /** The stack config key that holds the whole topology. */
 export const TOPOLOGY_KEY = "topology";
@@ -22,9 +23,19 @@ export class TopologyConfigError extends pulumi.RunError {
 
 /** Parses a topology, or throws one error that lists every problem with its path and value. */
 export function parseTopology(raw: unknown, configKey = TOPOLOGY_KEY): Topology {
+  if (raw === undefined || raw === null || (typeof raw === "object" && Object.keys(raw).length === 0)) {
+    throw new TopologyConfigError(configKey, [
+      `(top level) = ${raw === undefined ? "(missing)" : JSON.stringify(raw)}: the stack declares no topology; ` +
+        `set ${configKey} in Pulumi.<stack>.yaml (Pulumi.dev.yaml is a complete example)`,
+    ]);
+  }
+  const unknown = unknownKeys(TopologySchema, raw).map(
+    ({ path, suggestion }) =>
+      `${formatPath(path)} = ${JSON.stringify(valueAt(raw, path))}: is not a known key${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`,
+  );
   const result = TopologySchema.safeParse(raw);
-  if (result.success) return result.data;
-  throw new TopologyConfigError(configKey, result.error.issues.map((issue) => describeIssue(raw, issue)));
+  if (result.success && unknown.length === 0) return result.data;
+  throw new TopologyConfigError(configKey, [...unknown, ...(result.success ? [] : result.error.issues.map((issue) => describeIssue(raw, issue)))]);
 }
 
 /** Reads and checks the stack's topology config. */

@@ -23,6 +23,45 @@ describe("topology config", () => {
   });
 
   describe("rejects, naming the path and the value", () => {
+    it("an unknown key at the top level, with the known key it most likely meant", () => {
+      const problems = problemsOf((t) => (t.bookeis = [{ name: "bk9" }]));
+      assertProblem(problems, "bookeis", [{ name: "bk9" }], 'is not a known key (did you mean "bookies"?)');
+    });
+
+    it("unknown keys at every level, each with its nearest known key or none", () => {
+      const problems = problemsOf((t) => {
+        t.bookies[2].grop = "group-bookie1";
+        t.clusters[1].managedLedger.ensembleSzie = 3;
+        t.namespaces[0].affinity.Primary = "group-bookie2";
+        t.docker = { hosts: { rack1: { url: "ssh://a", adress: "10.0.0.1" } } };
+        t.colour = "blue";
+      });
+      assertProblem(problems, "bookies[2].grop", "group-bookie1", 'did you mean "group"?');
+      assertProblem(problems, "clusters[1].managedLedger.ensembleSzie", 3, 'did you mean "ensembleSize"?');
+      assertProblem(problems, "namespaces[0].affinity.Primary", "group-bookie2", 'did you mean "primary"?');
+      assertProblem(problems, "docker.hosts.rack1.adress", "10.0.0.1", 'did you mean "address"?');
+      const colour = problems.find((p) => p.startsWith("colour = "));
+      assert.equal(colour, 'colour = "blue": is not a known key');
+    });
+
+    it("reports unknown keys together with every other problem", () => {
+      const problems = problemsOf((t) => {
+        t.bookeis = [];
+        t.clusters[0].brokers[0].webPort = 70000;
+      });
+      assertProblem(problems, "bookeis", [], "did you mean");
+      assertProblem(problems, "clusters[0].brokers[0].webPort", 70000, "out of range");
+    });
+
+    it("a missing or empty topology, at once, with what to set", () => {
+      for (const raw of [undefined, null, {}]) {
+        assert.throws(
+          () => parseTopology(raw, "pulsar-isolation:topology"),
+          (err: Error) => err.message.includes("(top level) = ") && err.message.includes("the stack declares no topology; set pulsar-isolation:topology"),
+        );
+      }
+    });
+
     it("a duplicate bookie name", () => {
       assertProblem(problemsOf((t) => (t.bookies[1].name = "bk1")), "bookies[1].name", "bk1", "already used by bookies[0].name");
     });
