@@ -104,7 +104,12 @@ export class ZooKeeperStore {
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`ZooKeeper ${this.options.connect} did not answer within ${Math.round(this.timeoutMs / 1000)} s`)),
+        () =>
+          reject(
+            Object.assign(new Error(`ZooKeeper ${this.options.connect} did not answer within ${Math.round(this.timeoutMs / 1000)} s`), {
+              unreachable: true,
+            }),
+          ),
         this.timeoutMs,
       );
     });

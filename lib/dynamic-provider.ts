@@ -27,3 +27,26 @@ export function requireState<O>(props: O | undefined, type: string): O {
   if (!props) throw new Error(`${type}: reading needs the resource's last state (import is not supported)`);
   return props;
 }
+
+/**
+ * True for an error that says the service could not be reached or could not answer (no answer,
+ * 5xx after retries, a store that timed out), as opposed to one that says what is there.
+ */
+export function isUnreachable(err: unknown): boolean {
+  const e = err as { name?: string; status?: number; unreachable?: boolean };
+  return e?.unreachable === true || (e?.name === "AdminApiError" && (e.status === undefined || e.status >= 500));
+}
+
+/**
+ * Reads live state, but when the service is unreachable keeps `last` and says so as a warning:
+ * `pulumi refresh` must not fail because a node is down (the node's own resource records that).
+ */
+export async function readOrKeep<T>(what: string, last: T, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (!isUnreachable(err)) throw err;
+    await pulumi.log.warn(`${what} could not be read, so its last known state is kept: ${(err as Error).message}`);
+    return last;
+  }
+}

@@ -57,7 +57,7 @@ export class BookieMembershipProvider implements pulumi.dynamic.ResourceProvider
     if (decision.decommission) {
       await decommissionBookie(props, nodeActions(props.control, this.config), decision.timeoutMs);
     } else if (decision.warning) {
-      console.warn(decision.warning);
+      await pulumi.log.warn(decision.warning);
     }
   }
 }

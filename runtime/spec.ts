@@ -1,3 +1,4 @@
+import * as os from "node:os";
 import {
   BookieConfig,
   BrokerConfig,
@@ -121,6 +122,8 @@ export function bookieSpec(topology: Topology, bookie: BookieConfig): NodeSpec {
       bookiePort: String(bookie.bookiePort),
       // The bookie id, `host:port`, is what racks, groups and ledger ensembles refer to.
       advertisedAddress: host,
+      // Set at all, it makes the bookie bind its port to the advertised address, not to every interface.
+      listeningInterface: interfaceOf(host),
       allowLoopback: "true",
       ...bookieMetadataSettings(topology),
       ...isolatedRecoverySettings,
@@ -200,6 +203,14 @@ export const isolatedRecoverySettings: Readonly<Record<string, string>> = {
   reppDnsResolverClass: "org.apache.pulsar.bookie.rackawareness.BookieRackAffinityMapping",
   isolationBookieGroups: "*",
 };
+
+/** The name of this machine's network interface that holds `address`; BookKeeper's "default" when none does. */
+export function interfaceOf(address: string): string {
+  for (const [name, addresses] of Object.entries(os.networkInterfaces())) {
+    if (addresses?.some((a) => a.address === address)) return name;
+  }
+  return "default";
+}
 
 /** Every node of the topology, in start order: configuration store, local ZooKeepers, bookies, brokers. */
 export function topologyNodes(topology: Topology): NodeSpec[] {

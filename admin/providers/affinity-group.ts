@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PulsarAdmin } from "../pulsar-admin";
 import { AdminProvider } from "./admin-provider";
-import { changedKeys, diffOn, liveResult, requireState } from "../../lib/dynamic-provider";
+import { changedKeys, diffOn, liveResult, readOrKeep, requireState } from "../../lib/dynamic-provider";
 
 /**
  * A namespace's bookie affinity groups. The broker accepts any group name and reads the group
@@ -71,13 +71,15 @@ export class AffinityGroupProvider extends AdminProvider implements pulumi.dynam
 
   async read(id: string, state?: AffinityGroupOutputs): Promise<pulumi.dynamic.ReadResult<AffinityGroupOutputs>> {
     const props = requireState(state, "AffinityGroup");
-    const live = await this.admin(props.adminUrl).getBookieAffinityGroup(props.namespace);
-    const inputs: AffinityGroupInputs = {
-      ...props,
-      primary: live?.bookkeeperAffinityGroupPrimary ?? "",
-      secondary: live?.bookkeeperAffinityGroupSecondary || undefined,
-    };
-    return liveResult(id, inputs, inputs);
+    return readOrKeep(`affinity groups of ${props.namespace} at ${props.adminUrl}`, { id, props, inputs: props }, async () => {
+      const live = await this.admin(props.adminUrl).getBookieAffinityGroup(props.namespace);
+      const inputs: AffinityGroupInputs = {
+        ...props,
+        primary: live?.bookkeeperAffinityGroupPrimary ?? "",
+        secondary: live?.bookkeeperAffinityGroupSecondary || undefined,
+      };
+      return liveResult(id, inputs, inputs);
+    });
   }
 
   async update(_id: string, olds: AffinityGroupOutputs, news: AffinityGroupInputs): Promise<pulumi.dynamic.UpdateResult<AffinityGroupOutputs>> {

@@ -3,7 +3,7 @@ import { BookieRackInfo } from "../pulsar-admin";
 import { RackMapCopy, brokerRackMap, placementIn, zooKeeperRackMap, zooKeeperRackMapLocation } from "../rack-map";
 import { ZooKeeperStore } from "../zookeeper";
 import { AdminProvider } from "./admin-provider";
-import { diffOn, liveResult, requireState } from "../../lib/dynamic-provider";
+import { diffOn, liveResult, readOrKeep, requireState } from "../../lib/dynamic-provider";
 
 /**
  * One bookie's placement (affinity group, rack, hostname), written to every copy of the rack map:
@@ -75,7 +75,7 @@ export class BookieRackProvider extends AdminProvider implements pulumi.dynamic.
 
   async read(id: string, state?: BookieRackOutputs): Promise<pulumi.dynamic.ReadResult<BookieRackOutputs>> {
     const props = requireState(state, "BookieRack");
-    const placements = await this.placements(props);
+    const placements = await this.placements(props, props.placements);
     const inputs = liveInputs(props, placements);
     return liveResult(id, { ...inputs, placements }, inputs);
   }
@@ -98,8 +98,15 @@ export class BookieRackProvider extends AdminProvider implements pulumi.dynamic.
     ];
   }
 
-  private async placements(want: BookieRackInputs): Promise<Record<string, BookieRackInfo | null>> {
-    const entries = await Promise.all(this.copies(want).map(async (c) => [c.location, placementIn(await c.read(), want.bookie)] as const));
+  /** The bookie's placement in every copy; with `lastKnown`, a copy that cannot be reached keeps its last known placement. */
+  private async placements(want: BookieRackInputs, lastKnown?: Record<string, BookieRackInfo | null>): Promise<Record<string, BookieRackInfo | null>> {
+    const entries = await Promise.all(
+      this.copies(want).map(async (c) => {
+        const read = async () => placementIn(await c.read(), want.bookie);
+        const placement = lastKnown ? await readOrKeep(`the rack map at ${c.location}`, lastKnown[c.location] ?? null, read) : await read();
+        return [c.location, placement] as const;
+      }),
+    );
     return Object.fromEntries(entries);
   }
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PersistencePolicy, PulsarAdmin, RetentionPolicy } from "../pulsar-admin";
 import { AdminProvider } from "./admin-provider";
-import { changedKeys, diffOn, liveResult, requireState } from "../../lib/dynamic-provider";
+import { changedKeys, diffOn, liveResult, readOrKeep, requireState } from "../../lib/dynamic-provider";
 
 /** A namespace owned by one cluster, with its retention and persistence (ensemble and quorums). */
 export interface NamespaceInputs {
@@ -74,23 +74,25 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
 
   async read(id: string, state?: NamespaceOutputs): Promise<pulumi.dynamic.ReadResult<NamespaceOutputs>> {
     const props = requireState(state, "Namespace");
-    const admin = this.admin(props.adminUrl);
-    const policies = await admin.getNamespace(props.namespace);
-    if (!policies) return {}; // gone: the engine will plan to create it again
-    const [retention, persistence] = await Promise.all([admin.getRetention(props.namespace), admin.getPersistence(props.namespace)]);
-    const inputs: NamespaceInputs = {
-      namespace: props.namespace,
-      cluster: policies.replication_clusters.length === 1 ? policies.replication_clusters[0] : policies.replication_clusters.join(","),
-      bundles: props.bundles,
-      retention: retention && { retentionTimeInMinutes: retention.retentionTimeInMinutes, retentionSizeInMB: retention.retentionSizeInMB },
-      persistence: persistence && {
-        ensembleSize: persistence.bookkeeperEnsemble,
-        writeQuorum: persistence.bookkeeperWriteQuorum,
-        ackQuorum: persistence.bookkeeperAckQuorum,
-      },
-      adminUrl: props.adminUrl,
-    };
-    return liveResult(id, { ...inputs, liveBundles: policies.bundles.numBundles }, inputs);
+    return readOrKeep(`namespace ${props.namespace} at ${props.adminUrl}`, { id, props, inputs: props }, async () => {
+      const admin = this.admin(props.adminUrl);
+      const policies = await admin.getNamespace(props.namespace);
+      if (!policies) return {}; // gone: the engine will plan to create it again
+      const [retention, persistence] = await Promise.all([admin.getRetention(props.namespace), admin.getPersistence(props.namespace)]);
+      const inputs: NamespaceInputs = {
+        namespace: props.namespace,
+        cluster: policies.replication_clusters.length === 1 ? policies.replication_clusters[0] : policies.replication_clusters.join(","),
+        bundles: props.bundles,
+        retention: retention && { retentionTimeInMinutes: retention.retentionTimeInMinutes, retentionSizeInMB: retention.retentionSizeInMB },
+        persistence: persistence && {
+          ensembleSize: persistence.bookkeeperEnsemble,
+          writeQuorum: persistence.bookkeeperWriteQuorum,
+          ackQuorum: persistence.bookkeeperAckQuorum,
+        },
+        adminUrl: props.adminUrl,
+      };
+      return liveResult(id, { ...inputs, liveBundles: policies.bundles.numBundles }, inputs);
+    });
   }
 
   async update(_id: string, olds: NamespaceOutputs, news: NamespaceInputs): Promise<pulumi.dynamic.UpdateResult<NamespaceOutputs>> {

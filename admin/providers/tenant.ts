@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AdminProvider } from "./admin-provider";
-import { changedKeys, diffOn, liveResult, requireState } from "../../lib/dynamic-provider";
+import { changedKeys, diffOn, liveResult, readOrKeep, requireState } from "../../lib/dynamic-provider";
 
 /** A tenant in the shared configuration store, allowed on the clusters whose namespaces it holds. */
 export interface TenantInputs {
@@ -43,10 +43,12 @@ export class TenantProvider extends AdminProvider implements pulumi.dynamic.Reso
 
   async read(id: string, state?: TenantOutputs): Promise<pulumi.dynamic.ReadResult<TenantOutputs>> {
     const props = requireState(state, "Tenant");
-    const live = await this.admin(props.adminUrl).getTenant(props.tenant);
-    if (!live) return {};
-    const inputs = { tenant: props.tenant, allowedClusters: sorted(live.allowedClusters), adminRoles: sorted(live.adminRoles), adminUrl: props.adminUrl };
-    return liveResult(id, { ...inputs, adopted: props.adopted }, inputs);
+    return readOrKeep(`tenant ${props.tenant} at ${props.adminUrl}`, { id, props, inputs: props }, async () => {
+      const live = await this.admin(props.adminUrl).getTenant(props.tenant);
+      if (!live) return {};
+      const inputs = { tenant: props.tenant, allowedClusters: sorted(live.allowedClusters), adminRoles: sorted(live.adminRoles), adminUrl: props.adminUrl };
+      return liveResult(id, { ...inputs, adopted: props.adopted }, inputs);
+    });
   }
 
   async update(_id: string, olds: TenantOutputs, news: TenantInputs): Promise<pulumi.dynamic.UpdateResult<TenantOutputs>> {

@@ -26,6 +26,8 @@ export interface ImageLayout {
  * it listens on every interface instead. Advertised addresses stay as they are.
  */
 export const LISTEN_SETTINGS = ["clientPortAddress", "admin.serverAddress", "httpServerHost", "bindAddress"] as const;
+/** Settings whose presence alone binds a port to the advertised address: a container leaves them out. */
+export const BIND_TO_ADVERTISED_SETTINGS = ["listeningInterface"] as const;
 
 /** The node's data folder in the container, where a volume is mounted. */
 export const dataPath = (layout: ImageLayout): string => `${layout.pulsarHome}/data`;
@@ -42,6 +44,7 @@ export function containerSettings(spec: NodeSpec, layout: ImageLayout): Record<s
   const data = dataPath(layout);
   const settings = Object.fromEntries(Object.entries(spec.settings).map(([k, v]) => [k, v.split(DATA_DIR).join(data)]));
   for (const key of LISTEN_SETTINGS) if (key in settings) settings[key] = "0.0.0.0";
+  for (const key of BIND_TO_ADVERTISED_SETTINGS) delete settings[key];
   return settings;
 }
 

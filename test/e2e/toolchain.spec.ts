@@ -53,3 +53,47 @@ describe("pulumi preview on a stack whose config is invalid", () => {
     assert.doesNotMatch(result.output, /pulsar:index:|pulsar-isolation:(LocalNode|BootstrapStep|BookieRack)/);
   });
 });
+
+describe("pulumi preview on a stack with a misspelt key, or no topology at all", () => {
+  const stack = "e2e-misspelt";
+  const stackFile = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
+  /** Writes the config section, keeping what `pulumi stack init` added to the file (its encryption salt). */
+  const writeConfig = async (config: Record<string, unknown> | null) => {
+    const doc = ((await fs.readFile(stackFile, "utf8").then((t) => yaml.load(t)).catch(() => undefined)) ?? {}) as Record<string, unknown>;
+    await fs.writeFile(stackFile, yaml.dump({ ...doc, config }));
+  };
+
+  before(async () => {
+    await writeConfig({});
+    await ensureStack(stack);
+  });
+
+  after(async () => {
+    await pulumi(["stack", "rm", stack, "--yes", "--force"]);
+    await fs.rm(stackFile, { force: true });
+  });
+
+  it("names an unknown key, top level and nested, with the key it most likely meant", async () => {
+    const topology = stackTopology("dev");
+    topology.bookeis = topology.bookies;
+    topology.clusters[1].zookeeper.clientport = 2183;
+    await writeConfig({ [`${PROJECT_NAME}:topology`]: topology });
+    const result = await pulumi(["preview", "--stack", stack]);
+    assert.notEqual(result.code, 0, result.output);
+    assert.match(result.output, /- bookeis = \[\{.*\}\]: is not a known key/);
+    assert.ok(result.output.includes('is not a known key (did you mean "bookies"?)'), result.output);
+    assert.ok(result.output.includes('clusters[1].zookeeper.clientport = 2183: is not a known key (did you mean "clientPort"?)'), result.output);
+    assert.match(result.output, /\+ 1 to create/);
+  });
+
+  it("says the topology is missing, at once, for an empty config and for no config section", async () => {
+    for (const config of [{}, null]) {
+      await writeConfig(config);
+      const result = await pulumi(["preview", "--stack", stack]);
+      assert.notEqual(result.code, 0, result.output);
+      assert.ok(result.output.includes("(top level) = (missing): the stack declares no topology; set pulsar-isolation:topology"), result.output);
+      assert.doesNotMatch(result.output, /TypeError/);
+      console.log(`      config ${JSON.stringify(config)}: failed in ${result.seconds.toFixed(1)} s`);
+    }
+  });
+});
