@@ -7,7 +7,9 @@ import { groupPlan } from "../../components";
 import { parseTopology } from "../../config";
 import { topologyNodes } from "../../runtime";
 import { isAlive } from "../../runtime/local";
-import { E2E_ENV, ensureStack, pulumi, pulumiOk } from "../support/pulumi-cli";
+import { waitFor } from "../../runtime/local/wait";
+import { commandLine, descendantsOf, isWildcard, listeningSockets } from "../support/processes";
+import { E2E_ENV, ensureStack, healStack, pulumi, pulumiOk, startPulumi } from "../support/pulumi-cli";
 import { adminWritesSeenBy, consume, produce } from "../support/pulsar-client";
 import { localResourceCount, stackTopology } from "../support/stack-config";
 
@@ -106,6 +108,70 @@ describe("pulumi up on the dev stack (local runtime, real CLI)", function () {
     const up = await pulumiOk(["up", "--stack", stack, "--yes"]);
     assert.match(up.output, /~\s+pulumi-nodejs:dynamic\/pulsar-isolation:BookieRack bk3-rack updated/);
     assert.deepEqual((await store.readJson<RacksInfo>("/bookies"))!.value["group-bookie2"][bk3], { rack: "rack2", hostname: "127.0.0.1" });
+  });
+
+  it("binds every listening socket of the stack to the declared host, none to every interface", async () => {
+    const pids = await Promise.all(topologyNodes(topology).map((n) => pidOf(n.name)));
+    const sockets = listeningSockets(pids);
+    const declared = topologyNodes(topology).flatMap((n) => Object.values(n.ports));
+    assert.ok(declared.every((port) => sockets.some((s) => s.local === `127.0.0.1:${port}`)), `not every declared port listens: ${JSON.stringify(sockets)}`);
+    assert.deepEqual(sockets.filter((s) => isWildcard(s.local)), [], "sockets on every interface");
+  });
+
+  it("with a broker down, refresh exits 0 warning about the cluster it cannot read, and the next up restarts the broker", async () => {
+    const pid = await pidOf("broker1");
+    process.kill(pid, "SIGKILL");
+    await waitFor("broker1 to die", async () => !alive(pid), { timeoutMs: 10_000, intervalMs: 100 });
+    const refresh = await pulumi(["refresh", "--stack", stack, "--yes"]);
+    assert.equal(refresh.code, 0, refresh.output);
+    assert.match(refresh.output, /~\s+pulumi-nodejs:dynamic\/pulsar-isolation:LocalNode broker1 updated/);
+    assert.match(refresh.output, /warning: .*at http:\/\/127\.0\.0\.1:8080 could not be read, so its last known state is kept/);
+    await pulumiOk(["up", "--stack", stack, "--yes"]);
+    assert.ok(alive(await pidOf("broker1")), "broker1 runs again");
+  });
+
+  it("heals any node that dies with one command, npm run heal, keeping racks, groups, namespaces and messages", async () => {
+    const admins = namespaces.map((n) => new PulsarAdmin({ baseUrl: n.admin }));
+    for (const node of ["broker2", "bk3", "cluster2-zookeeper", "configuration-store"]) {
+      const pid = await pidOf(node);
+      process.kill(pid, "SIGKILL");
+      await waitFor(`${node} to die`, async () => !alive(pid), { timeoutMs: 10_000, intervalMs: 100 });
+      const heal = await healStack(stack);
+      timings[`heal ${node}`] = heal.seconds;
+      assert.ok(alive(await pidOf(node)) && (await pidOf(node)) !== pid, `${node} runs again`);
+      for (const admin of admins) {
+        const racks = await admin.racksInfo();
+        assert.deepEqual(Object.fromEntries(Object.entries(racks).map(([g, bs]) => [g, Object.keys(bs).sort()])), groups, `racks of ${admin.url} after ${node}`);
+      }
+      for (const [i, { ns, group }] of namespaces.entries()) {
+        assert.deepEqual(await admins[i].getBookieAffinityGroup(ns), { bookkeeperAffinityGroupPrimary: group }, `${ns} after ${node}`);
+      }
+    }
+    for (const { ns, service } of namespaces) {
+      assert.equal(await consume(service, `persistent://${ns}/t1`, "after-chaos", 300), 300, `${ns}: messages read back`);
+    }
+  });
+
+  it("leaves no process of a killed pulumi run behind, and pulumi cancel then up converges", async () => {
+    const bk4 = await pidOf("bk4");
+    process.kill(bk4, "SIGKILL");
+    const run = startPulumi(["up", "--refresh", "--stack", stack, "--yes"]);
+    // Kill it mid-run, once the engine is restarting the dead bookie.
+    await waitFor("pulumi up to be restarting bk4", async () => /LocalNode bk4 updating/.test(run.output()), { timeoutMs: 180_000, intervalMs: 200 });
+    const cli = run.child.pid!;
+    const tree = descendantsOf(cli);
+    assert.ok(tree.some((p) => /pulumi-language-nodejs/.test(commandLine(p) ?? "")), `the run's processes: ${tree.map(commandLine).join("; ")}`);
+    process.kill(cli, "SIGKILL");
+    await run.exited;
+    const killedAt = Date.now();
+    await waitFor("every process of the killed run to end", async () => tree.every((p) => commandLine(p) === undefined), { timeoutMs: 10_000, intervalMs: 200 });
+    timings.leftoverSeconds = (Date.now() - killedAt) / 1000;
+
+    await pulumi(["cancel", "--stack", stack, "--yes"]);
+    await pulumiOk(["up", "--refresh", "--stack", stack, "--yes"]);
+    assert.ok(alive(await pidOf("bk4")), "bk4 runs");
+    const again = await pulumiOk(["up", "--stack", stack, "--yes", "--expect-no-changes"]);
+    assert.match(again.output, new RegExp(`${localResourceCount(topology)} unchanged`));
   });
 
   it("pulumi destroy leaves no process and no listening port of the stack", async () => {

@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { ChildProcess, execFile, spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "./stack-config";
@@ -45,4 +45,26 @@ export async function pulumiOk(args: string[], timeoutMs?: number): Promise<Pulu
 export async function ensureStack(stack: string): Promise<void> {
   const selected = await pulumi(["stack", "select", stack]);
   if (selected.code !== 0) await pulumiOk(["stack", "init", stack]);
+}
+
+/** Starts the real Pulumi CLI in the background; `output()` holds what it printed so far. */
+export function startPulumi(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  let output = "";
+  const child = spawn("pulumi", [...args, "--non-interactive"], { cwd: PROJECT_ROOT, env: toolchainEnv(E2E_ENV), stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout!.on("data", (d) => (output += d));
+  child.stderr!.on("data", (d) => (output += d));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+/** Runs the project's documented heal (`npm run heal -- <stack>`) against the tests' state; fails on a non-zero exit. */
+export async function healStack(stack: string): Promise<PulumiResult> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    execFile("bash", [path.join(PROJECT_ROOT, "toolchain", "heal.sh"), stack], { cwd: PROJECT_ROOT, env: toolchainEnv(E2E_ENV), timeout: 1_800_000, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const result = { code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}`, seconds: (Date.now() - started) / 1000 };
+      if (error) reject(new Error(`heal of ${stack} failed:\n${result.output.slice(-6000)}`));
+      else resolve(result);
+    });
+  });
 }
