@@ -23,9 +23,7 @@ const tenantOf = (namespace: string) => namespace.split("/")[0];
 export function rackPlan(topology: Topology): BookieRackInputs[] {
   const adminUrls = topology.clusters.map((c) => clusterWebServiceUrl(topology, c));
   const configurationStore = configurationStoreReachableConnect(topology);
-  return topology.bookies
-    .filter((b) => b.group !== undefined)
-    .map((b) => ({ bookie: bookieId(topology, b), group: b.group!, rack: b.rack, hostname: hostOf(topology, b), adminUrls, configurationStore }));
+  return topology.bookies.map((b) => ({ bookie: bookieId(topology, b), group: b.group, rack: b.rack, hostname: hostOf(topology, b), adminUrls, configurationStore }));
 }
 
 /** One tenant per tenant name the namespaces use, allowed on their clusters. */

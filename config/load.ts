@@ -34,7 +34,8 @@ export function parseTopology(raw: unknown, configKey = TOPOLOGY_KEY): Topology 
       `${formatPath(path)} = ${JSON.stringify(valueAt(raw, path))}: is not a known key${suggestion ? ` (did you mean "${suggestion}"?)` : ""}`,
   );
   const result = TopologySchema.safeParse(raw);
-  if (result.success && unknown.length === 0) return result.data;
+  // The rules have checked what the types cannot say (every bookie has a group).
+  if (result.success && unknown.length === 0) return result.data as Topology;
   throw new TopologyConfigError(configKey, [...unknown, ...(result.success ? [] : result.error.issues.map((issue) => describeIssue(raw, issue)))]);
 }
 

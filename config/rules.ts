@@ -1,4 +1,6 @@
 import type { z } from "zod";
+import { isolationProblems } from "./isolation-facts";
+import { BOOKIE_OWNED_SETTINGS, BROKER_OWNED_SETTINGS } from "./owned-settings";
 import { formatPath } from "./path";
 
 /**
@@ -36,6 +38,7 @@ interface DraftCluster {
   zookeeper?: { clientPort?: unknown; adminPort?: unknown; host?: unknown; dockerHost?: unknown };
   brokers?: unknown;
   managedLedger?: DraftQuorum;
+  brokerSettings?: unknown;
 }
 interface DraftNamespace {
   name?: unknown;
@@ -51,6 +54,7 @@ export interface TopologyDraft {
   bookies?: unknown;
   clusters?: unknown;
   namespaces?: unknown;
+  bookieSettings?: unknown;
 }
 
 const list = <T>(value: unknown): T[] => (Array.isArray(value) ? (value as T[]) : []);
@@ -68,9 +72,9 @@ export function topologyProblems(draft: TopologyDraft): Problem[] {
   return [
     ...duplicateNames(draft),
     ...duplicatePorts(draft),
-    ...ungroupedBookies(draft),
-    ...quorumOrder(draft),
-    ...namespaceReferences(draft),
+    ...unknownClusters(draft),
+    ...isolationProblems(draft),
+    ...ownedSettingsOverridden(draft),
     ...dockerPlacement(draft),
   ];
 }
@@ -131,81 +135,31 @@ function duplicatePorts(draft: TopologyDraft): Problem[] {
   return problems;
 }
 
-/** BookKeeper places data on ungrouped bookies when a group runs short, so every bookie needs a group. */
-function ungroupedBookies(draft: TopologyDraft): Problem[] {
-  return list<DraftBookie>(draft.bookies).flatMap((b, i) =>
-    b && b.group === undefined
-      ? [{
-          path: ["bookies", i, "group"],
-          message: `bookie "${text(b.name) ?? i}" is in no affinity group; ungrouped bookies receive other groups' spill-over data`,
-        }]
-      : [],
-  );
-}
-
-/** The broker refuses anything but ensemble >= write quorum >= ack quorum. */
-function quorumOrder(draft: TopologyDraft): Problem[] {
-  const check = (q: DraftQuorum | undefined, base: Path): Problem[] => {
-    const e = num(q?.ensembleSize), w = num(q?.writeQuorum), a = num(q?.ackQuorum);
-    const problems: Problem[] = [];
-    if (e !== undefined && w !== undefined && w > e)
-      problems.push({ path: [...base, "writeQuorum"], message: `writeQuorum ${w} is larger than ensembleSize ${e}` });
-    if (w !== undefined && a !== undefined && a > w)
-      problems.push({ path: [...base, "ackQuorum"], message: `ackQuorum ${a} is larger than writeQuorum ${w}` });
-    return problems;
-  };
-  return [
-    ...list<DraftCluster>(draft.clusters).flatMap((c, i) => check(c?.managedLedger, ["clusters", i, "managedLedger"])),
-    ...list<DraftNamespace>(draft.namespaces).flatMap((n, i) => (n?.persistence ? check(n.persistence, ["namespaces", i, "persistence"]) : [])),
-  ];
-}
-
-/** A namespace names a known cluster and existing groups that hold at least one ensemble. */
-function namespaceReferences(draft: TopologyDraft): Problem[] {
-  const clusters = new Map(list<DraftCluster>(draft.clusters).map((c) => [text(c?.name), c]));
-  const members = new Map<string, string[]>();
-  for (const b of list<DraftBookie>(draft.bookies)) {
-    const group = text(b?.group);
-    if (group) members.set(group, [...(members.get(group) ?? []), text(b.name) ?? "?"]);
-  }
-  const groupList = [...members.keys()].join(", ") || "none";
-
+/** A namespace is owned by a declared cluster. */
+function unknownClusters(draft: TopologyDraft): Problem[] {
+  const clusters = list<DraftCluster>(draft.clusters).map((c) => text(c?.name));
   return list<DraftNamespace>(draft.namespaces).flatMap((ns, i) => {
-    const problems: Problem[] = [];
-    const name = text(ns?.name) ?? `namespaces[${i}]`;
     const clusterName = text(ns?.cluster);
-    const cluster = clusters.get(clusterName);
-    if (clusterName !== undefined && !cluster) {
-      problems.push({
-        path: ["namespaces", i, "cluster"],
-        message: `cluster "${clusterName}" is not declared (clusters: ${[...clusters.keys()].join(", ") || "none"})`,
-      });
-    }
-    const groups = (["primary", "secondary"] as const)
-      .map((role) => ({ role, group: text(ns?.affinity?.[role]) }))
-      .filter((g): g is { role: "primary" | "secondary"; group: string } => g.group !== undefined);
-    for (const { role, group } of groups) {
-      if (!members.has(group)) {
-        problems.push({
-          path: ["namespaces", i, "affinity", role],
-          message: `group "${group}" has no bookies (groups: ${groupList}); Pulsar would accept it and place data outside the group`,
-        });
-      }
-    }
-
-    const ensemble = num(ns?.persistence?.ensembleSize) ?? num(cluster?.managedLedger?.ensembleSize);
-    const usable = groups.flatMap(({ group }) => members.get(group) ?? []);
-    if (ensemble !== undefined && groups.length > 0 && groups.every(({ group }) => members.has(group)) && usable.length < ensemble) {
-      const source = ns?.persistence?.ensembleSize !== undefined ? "its persistence policy" : `cluster ${clusterName}`;
-      problems.push({
-        path: ["namespaces", i, "affinity", "primary"],
-        message:
-          `${name}: ${groups.map((g) => `"${g.group}"`).join(" + ")} ${usable.length === 1 ? "has 1 bookie" : `have ${usable.length} bookies`} ` +
-          `(${usable.join(", ")}), fewer than the ensemble size ${ensemble} (from ${source})`,
-      });
-    }
-    return problems;
+    if (clusterName === undefined || clusters.includes(clusterName)) return [];
+    return [{
+      path: ["namespaces", i, "cluster"],
+      message: `cluster "${clusterName}" is not declared (clusters: ${clusters.filter(Boolean).join(", ") || "none"})`,
+    }];
   });
+}
+
+/** `brokerSettings` and `bookieSettings` add settings; they do not change those the topology sets. */
+function ownedSettingsOverridden(draft: TopologyDraft): Problem[] {
+  const overridden = (settings: unknown, owned: Readonly<Record<string, string>>, base: Path, owner: string): Problem[] =>
+    Object.keys(settings && typeof settings === "object" ? settings : {})
+      .filter((key) => key in owned)
+      .map((key) => ({ path: [...base, key], message: `is set by ${owner}${owned[key]}; change it there, not here` }));
+  return [
+    ...overridden(draft.bookieSettings, BOOKIE_OWNED_SETTINGS, ["bookieSettings"], ""),
+    ...list<DraftCluster>(draft.clusters).flatMap((c, i) =>
+      overridden(c?.brokerSettings, BROKER_OWNED_SETTINGS, ["clusters", i, "brokerSettings"], `clusters[${i}].`),
+    ),
+  ];
 }
 
 export interface PlacedNode {

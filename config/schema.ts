@@ -48,7 +48,10 @@ export const BookieSchema = z.object({
   bookiePort: port,
   /** httpServerPort: the bookie's admin HTTP API. */
   httpPort: port,
-  /** Affinity group the bookie belongs to. Ungrouped bookies receive spill-over data. */
+  /**
+   * Affinity group the bookie belongs to. Optional here only so that the isolation rules report a
+   * missing one (bookie-in-group) with the policy pack's message; a parsed topology always has it.
+   */
   group: nodeName("group").optional(),
   rack: nodeName("rack"),
   host: hostField,
@@ -65,10 +68,13 @@ export const BrokerSchema = z.object({
   dockerHost: dockerHostField,
 });
 
+/** A whole number whose range the isolation rules judge (rules/isolation.ts: quorum-order). */
+const quorumSize = z.number({ error: "must be a number" }).int("must be a whole number");
+
 export const PersistenceSchema = z.object({
-  ensembleSize: count("ensembleSize"),
-  writeQuorum: count("writeQuorum"),
-  ackQuorum: count("ackQuorum"),
+  ensembleSize: quorumSize,
+  writeQuorum: quorumSize,
+  ackQuorum: quorumSize,
 });
 
 export const ManagedLedgerSchema = PersistenceSchema.extend({
@@ -173,12 +179,12 @@ export const TopologySchema = z
   .superRefine(checkTopology, { when: () => true })
   .superRefine(checkKubernetesPlacement, { when: () => true });
 
-/** The whole topology as the stack config declares it, after defaults. */
-export type Topology = z.output<typeof TopologySchema>;
+/** The whole topology as the stack config declares it, after defaults (every bookie in a group: the rules refuse others). */
+export type Topology = Omit<z.output<typeof TopologySchema>, "bookies"> & { bookies: BookieConfig[] };
 export type TopologyInput = z.input<typeof TopologySchema>;
 export type ZooKeeperConfig = z.output<typeof ZooKeeperSchema>;
 export type ConfigurationStoreConfig = z.output<typeof ConfigurationStoreSchema>;
-export type BookieConfig = z.output<typeof BookieSchema>;
+export type BookieConfig = z.output<typeof BookieSchema> & { group: string };
 export type BrokerConfig = z.output<typeof BrokerSchema>;
 export type ClusterConfig = z.output<typeof ClusterSchema>;
 export type NamespaceConfig = z.output<typeof NamespaceSchema>;

@@ -74,7 +74,7 @@ export const clusterBrokerServiceUrl = (topology: Topology, cluster: ClusterConf
 export function groupMembers(topology: Topology): Map<string, BookieConfig[]> {
   const groups = new Map<string, BookieConfig[]>();
   for (const bookie of topology.bookies) {
-    if (bookie.group) groups.set(bookie.group, [...(groups.get(bookie.group) ?? []), bookie]);
+    groups.set(bookie.group, [...(groups.get(bookie.group) ?? []), bookie]);
   }
   return groups;
 }

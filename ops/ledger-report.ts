@@ -68,7 +68,7 @@ export async function liveLedgerReport(topology: Topology): Promise<NamespaceLed
     }
   }
   // Bookies the topology declares but no rack map lists yet still count as their declared group's.
-  for (const b of topology.bookies) if (b.group) groupOfBookie[bookieId(topology, b)] ??= b.group;
+  for (const b of topology.bookies) groupOfBookie[bookieId(topology, b)] ??= b.group;
   const [ledgers, underReplicated] = await Promise.all([bookies.ledgers(), bookies.underReplicatedLedgers()]);
   return ledgerReport(topology, groupOfBookie, ledgers, underReplicated);
 }

@@ -1,52 +1,42 @@
 import type { EnforcementLevel, StackValidationPolicy } from "@pulumi/policy";
-import { sharedMetadata } from "./rules/metadata";
-import { Violation, bookiesInGroups, groupsExist, groupsHoldEnsembles, groupsKeepLargestEnsemble } from "./rules/placement";
-import { quorumsInOrder } from "./rules/quorum";
-import { ResourceLike } from "./topology-view";
+import { RULES, RuleName, checkIsolation } from "../rules/isolation";
+import { planIsolationFacts, subjectUrn } from "./isolation-facts";
+import { sharedMetadata } from "./shared-metadata";
+import { topologyView } from "./topology-view";
 
-/** A stack-wide rule: our rules span resources (groups against the namespaces that use them). */
-function stackRule(
-  name: string,
-  description: string,
-  enforcementLevel: EnforcementLevel,
-  check: (resources: readonly ResourceLike[]) => Violation[],
-): StackValidationPolicy {
-  return {
-    name,
-    description,
-    enforcementLevel,
-    validateStack: (args, reportViolation) => {
-      for (const v of check(args.resources)) reportViolation(v.message, v.urn);
-    },
-  };
-}
+/**
+ * The isolation rules of rules/isolation.ts (the ones the stack config's schema applies too, with
+ * the same messages), checked on the planned resources, plus what only resources show: whether the
+ * nodes really share one metadata service. Every rule spans resources, so each is a stack policy.
+ */
+
+/** How hard each isolation rule stops a preview; a stack can change it with policy config. */
+const LEVELS: Record<RuleName, EnforcementLevel> = {
+  "group-holds-ensemble": "mandatory",
+  "quorum-order": "mandatory",
+  "affinity-group-exists": "mandatory",
+  // A stack may keep ungrouped bookies for spill-over on purpose; strict stacks raise it.
+  "bookie-in-group": "advisory",
+};
+
+const isolationPolicies: StackValidationPolicy[] = RULES.map((rule) => ({
+  name: rule.name,
+  description: rule.description,
+  enforcementLevel: LEVELS[rule.name],
+  validateStack: (args, reportViolation) => {
+    const view = topologyView(args.resources);
+    for (const verdict of checkIsolation(planIsolationFacts(view), [rule.name])) reportViolation(verdict.message, subjectUrn(view, verdict.subject));
+  },
+}));
 
 export const policies: StackValidationPolicy[] = [
-  stackRule(
-    "group-holds-ensemble",
-    "Checks whether the bookies of each namespace's primary (and secondary) group are at least its ensemble size.",
-    "mandatory",
-    groupsHoldEnsembles,
-  ),
-  stackRule("quorum-order", "Checks whether ensemble >= write quorum >= ack quorum >= 1 wherever they are set.", "mandatory", quorumsInOrder),
-  stackRule("affinity-group-exists", "Checks whether every affinity group a namespace names has at least one bookie.", "mandatory", groupsExist),
-  stackRule(
-    "bookie-in-group",
-    "Checks whether every bookie is in an affinity group; ungrouped bookies receive spill-over data. Raise to mandatory for strict stacks.",
-    "advisory",
-    bookiesInGroups,
-  ),
-  stackRule(
-    "safe-bookie-removal",
-    "Checks whether removing bookies leaves every group with at least the largest ensemble size that uses it.",
-    "mandatory",
-    groupsKeepLargestEnsemble,
-  ),
-  stackRule(
-    "shared-metadata",
-    "Checks whether every broker points at the shared BookKeeper metadata service and the shared configuration store.",
-    "mandatory",
-    sharedMetadata,
-  ),
+  ...isolationPolicies,
+  {
+    name: "shared-metadata",
+    description: "Checks whether every broker and bookie uses the one BookKeeper metadata service, and every broker the one configuration store.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, reportViolation) => {
+      for (const v of sharedMetadata(args.resources)) reportViolation(v.message, v.urn);
+    },
+  },
 ];
-

@@ -116,21 +116,3 @@ export function topologyView(resources: readonly ResourceLike[]): TopologyView {
 }
 
 export const bookieIdOf = (node: NodeFact) => `${node.host}:${node.ports.bookie}`;
-
-/** group → bookie ids in it. */
-export function groupsOf(view: TopologyView): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  for (const r of view.racks) if (r.group) groups.set(r.group, [...(groups.get(r.group) ?? []), r.bookie].sort());
-  return groups;
-}
-
-/** The ensemble size a namespace's ledgers get: its persistence policy, else its cluster's brokers' default. */
-export function ensembleOf(view: TopologyView, namespace: string): number | undefined {
-  const ns = view.namespaces.find((n) => n.namespace === namespace);
-  if (ns?.persistence) return ns.persistence.ensembleSize;
-  const broker = view.nodes.find((n) => n.role === "broker" && n.settings.clusterName === ns?.cluster);
-  const size = Number(broker?.settings.managedLedgerDefaultEnsembleSize);
-  return Number.isFinite(size) ? size : undefined;
-}
-
-export const count = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;

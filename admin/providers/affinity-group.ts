@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PulsarAdmin } from "../pulsar-admin";
+import { affinityGroupMissing, namespaceGroups } from "../../rules/isolation";
 import { AdminProvider } from "./admin-provider";
 import { changedKeys, diffOn, liveResult, readOrKeep, requireState } from "../../lib/dynamic-provider";
 
@@ -28,19 +29,12 @@ export type AffinityGroupOutputs = AffinityGroupInputs;
 
 const COMPARED = ["namespace", "primary", "secondary", "adminUrl", "members", "unloadOnChange"] as const;
 
+/** The groups must be ones the plan declares (rules/isolation.ts: affinity-group-exists). */
 export function checkAffinity(news: AffinityGroupInputs): pulumi.dynamic.CheckFailure[] {
-  const failures: pulumi.dynamic.CheckFailure[] = [];
-  for (const role of ["primary", "secondary"] as const) {
-    const group = news[role];
-    if (group !== undefined && !news.knownGroups.includes(group)) {
-      failures.push({
-        property: role,
-        reason: `${news.namespace}: affinity group "${group}" does not exist (groups: ${news.knownGroups.join(", ") || "none"}); the broker would accept it and place data outside any group`,
-      });
-    }
-  }
-  if (!news.primary) failures.push({ property: "primary", reason: `${news.namespace}: a primary affinity group is required` });
-  return failures;
+  const missing = namespaceGroups(news)
+    .filter(({ group }) => !news.knownGroups.includes(group))
+    .map(({ role, group }) => ({ property: role, reason: affinityGroupMissing(news.namespace, group, news.knownGroups.join(", ") || "none") }));
+  return [...missing, ...(news.primary ? [] : [{ property: "primary", reason: `${news.namespace}: a primary affinity group is required` }])];
 }
 
 /** Refuses groups that hold no bookie in the cluster's live rack map. */

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PersistencePolicy, PulsarAdmin, RetentionPolicy } from "../pulsar-admin";
+import { quorumsInOrder } from "../../rules/isolation";
 import { AdminProvider } from "./admin-provider";
 import { changedKeys, diffOn, liveResult, readOrKeep, requireState } from "../../lib/dynamic-provider";
 
@@ -37,14 +38,8 @@ export function checkNamespace(news: NamespaceInputs): pulumi.dynamic.CheckFailu
     failures.push({ property: "namespace", reason: `"${news.namespace}" is not tenant/namespace` });
   }
   if (!(Number.isInteger(news.bundles) && news.bundles >= 1)) failures.push({ property: "bundles", reason: `${news.bundles} is not a bundle count (1 or more)` });
-  const p = news.persistence;
-  if (p && !(p.ensembleSize >= p.writeQuorum && p.writeQuorum >= p.ackQuorum && p.ackQuorum >= 1)) {
-    failures.push({
-      property: "persistence",
-      reason: `ensemble ${p.ensembleSize} >= write quorum ${p.writeQuorum} >= ack quorum ${p.ackQuorum} >= 1 does not hold`,
-    });
-  }
-  return failures;
+  const order = quorumsInOrder({ bookies: [], clusters: [], namespaces: [{ name: news.namespace, cluster: news.cluster, persistence: news.persistence }] });
+  return [...failures, ...order.map((v) => ({ property: "persistence", reason: v.message }))];
 }
 
 export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.ResourceProvider<NamespaceInputs, NamespaceOutputs> {

@@ -1,5 +1,7 @@
 import * as assert from "node:assert/strict";
 import { parseTopology, retentionSizeInMB, retentionTimeInMinutes } from "../../config";
+import { BOOKIE_OWNED_SETTINGS, BROKER_OWNED_SETTINGS } from "../../config/owned-settings";
+import { bookieSpec, brokerSpec } from "../../runtime";
 import { assertProblem, problemsOf as problemsOfStack } from "../support/config-problems";
 import { stackTopology } from "../support/stack-config";
 
@@ -51,6 +53,16 @@ describe("topology config", () => {
       });
       assertProblem(problems, "bookeis", [], "did you mean");
       assertProblem(problems, "clusters[0].brokers[0].webPort", 70000, "out of range");
+    });
+
+    it("a broker or bookie setting that the topology itself sets, naming where to set it", () => {
+      const problems = problemsOf((t) => {
+        t.clusters[1].brokerSettings = { managedLedgerDefaultEnsembleSize: 3, brokerDeleteInactiveTopicsEnabled: false };
+        t.bookieSettings = { ensemblePlacementPolicy: "org.apache.bookkeeper.client.RackawareEnsemblePlacementPolicy", gcWaitTime: 600000 };
+      });
+      assertProblem(problems, "clusters[1].brokerSettings.managedLedgerDefaultEnsembleSize", 3, "is set by clusters[1].managedLedger.ensembleSize; change it there");
+      assertProblem(problems, "bookieSettings.ensemblePlacementPolicy", "org.apache.bookkeeper.client.RackawareEnsemblePlacementPolicy", "is set by the affinity groups");
+      assert.equal(problems.length, 2, problems.join("\n"));
     });
 
     it("a missing or empty topology, at once, with what to set", () => {
@@ -192,5 +204,18 @@ describe("topology config", () => {
       assert.equal(retentionTimeInMinutes("120"), 2);
       assert.equal(retentionTimeInMinutes("-1"), -1);
     });
+  });
+});
+
+describe("settings the topology owns", () => {
+  const topology = parseTopology(stackTopology("dev"));
+  /** Set by the specs for this machine's sake, not from the topology: a stack may change them. */
+  const FREE = ["allowLoopback", "enableStatistics", "functionsWorkerEnabled"];
+
+  it("lists every setting the broker and bookie specs derive from the topology", () => {
+    const broker = brokerSpec(topology, topology.clusters[0], topology.clusters[0].brokers[0]);
+    const bookie = bookieSpec(topology, topology.bookies[0]);
+    assert.deepEqual(Object.keys(broker.settings).filter((k) => !FREE.includes(k) && !(k in BROKER_OWNED_SETTINGS)), []);
+    assert.deepEqual(Object.keys(bookie.settings).filter((k) => !FREE.includes(k) && !(k in BOOKIE_OWNED_SETTINGS)), []);
   });
 });

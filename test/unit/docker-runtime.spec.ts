@@ -329,7 +329,7 @@ describe("docker runtime: the docker-local stack under Pulumi's mocks", function
     setting("broker1", "managedLedgerDefaultEnsembleSize", "3");
     setting("bk4", "zkServers", "elsewhere:2181");
     const messages = violations(resources);
-    assert.ok(messages.some((m) => m.startsWith("group-holds-ensemble: public/c1-ns1: group-bookie1 has 2 bookies, ensemble size is 3")), messages.join("\n"));
+    assert.ok(messages.includes('group-holds-ensemble: public/c1-ns1: "group-bookie1" have 2 bookies (bk1, bk2), fewer than the ensemble size 3 (from cluster cluster1)'), messages.join("\n"));
     assert.ok(messages.some((m) => m.startsWith("shared-metadata:") && m.includes("bk4")), messages.join("\n"));
   });
 });

@@ -1,5 +1,9 @@
-import { ResourceLike, topologyView } from "../topology-view";
-import { Violation } from "./placement";
+import { ResourceLike, topologyView } from "./topology-view";
+
+export interface Violation {
+  readonly message: string;
+  readonly urn?: string;
+}
 
 /** Every broker and bookie uses the one BookKeeper metadata service, and every broker the one configuration store. */
 export function sharedMetadata(resources: readonly ResourceLike[]): Violation[] {

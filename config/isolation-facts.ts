@@ -1,0 +1,78 @@
+import { BookieFacts, IsolationFacts, Quorum, Subject, Verdict, checkIsolation } from "../rules/isolation";
+import { DEFAULT_HOST } from "./topology";
+
+/**
+ * The schema's side of the isolation rules: the facts of a stack config (read defensively: the
+ * rules run even when fields failed their own checks, so that every problem shows at once) and
+ * where in the config each verdict points.
+ */
+
+type Path = (string | number)[];
+
+interface Draft {
+  host?: unknown;
+  bookies?: unknown;
+  clusters?: unknown;
+  namespaces?: unknown;
+}
+
+const list = (value: unknown): Record<string, unknown>[] =>
+  Array.isArray(value) ? value.filter((v): v is Record<string, unknown> => typeof v === "object" && v !== null) : [];
+const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+const num = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
+const record = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
+
+function quorum(value: unknown): Partial<Quorum> | undefined {
+  const q = record(value);
+  if (!q) return undefined;
+  return { ensembleSize: num(q.ensembleSize), writeQuorum: num(q.writeQuorum), ackQuorum: num(q.ackQuorum) };
+}
+
+/** The isolation facts a stack config declares. */
+export function configIsolationFacts(draft: Draft): IsolationFacts {
+  const defaultHost = text(draft.host) ?? DEFAULT_HOST;
+  return {
+    bookies: list(draft.bookies).flatMap((b): BookieFacts[] => {
+      const name = text(b.name);
+      if (name === undefined) return [];
+      return [{ name, id: `${text(b.host) ?? defaultHost}:${num(b.bookiePort) ?? "?"}`, group: text(b.group) }];
+    }),
+    clusters: list(draft.clusters).flatMap((c) => {
+      const name = text(c.name);
+      return name === undefined ? [] : [{ name, defaults: quorum(c.managedLedger) }];
+    }),
+    namespaces: list(draft.namespaces).flatMap((ns) => {
+      const name = text(ns.name);
+      const affinity = record(ns.affinity);
+      if (name === undefined) return [];
+      return [{
+        name,
+        cluster: text(ns.cluster) ?? "",
+        primary: text(affinity?.primary),
+        secondary: text(affinity?.secondary),
+        persistence: quorum(ns.persistence),
+      }];
+    }),
+  };
+}
+
+/** Where in the stack config a verdict points. */
+export function subjectPath(draft: Draft, subject: Subject): Path {
+  const indexOf = (entries: unknown) => list(entries).findIndex((e) => e.name === subject.name);
+  switch (subject.kind) {
+    case "bookie":
+      return ["bookies", indexOf(draft.bookies), subject.field];
+    case "cluster":
+      return ["clusters", indexOf(draft.clusters), "managedLedger", subject.field];
+    case "namespace":
+      return subject.field === "primary" || subject.field === "secondary"
+        ? ["namespaces", indexOf(draft.namespaces), "affinity", subject.field]
+        : ["namespaces", indexOf(draft.namespaces), "persistence", subject.field];
+  }
+}
+
+/** The isolation rules' verdicts on a stack config, each with its path. */
+export function isolationProblems(draft: Draft): { path: Path; message: string; verdict: Verdict }[] {
+  return checkIsolation(configIsolationFacts(draft)).map((verdict) => ({ path: subjectPath(draft, verdict.subject), message: verdict.message, verdict }));
+}
