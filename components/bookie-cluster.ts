@@ -1,22 +1,29 @@
 import * as pulumi from "@pulumi/pulumi";
-import { Topology, bookieHttpUrl, bookieId, bookkeeperMetadataServiceUri, configurationStoreReachableConnect } from "../config";
-import { BookieMembership, NodeRunner, bookieSpec, bookkeeperInitCommand } from "../runtime";
-import { ConfigurationStore } from "./configuration-store";
+import { ledgersServiceUri } from "../config/topology";
+import { BookieMembership, BookieNode, NodeRunner, bookieNode, bookkeeperInit } from "../runtime";
+import { BookKeeperRef, BookieRef, ConfigurationStoreRef } from "./references";
+
+export interface BookieArgs extends BookieNode {
+  /** The bookie's HTTP API as the machine running Pulumi reaches it (default: `http://host:httpPort`). */
+  readonly httpUrl?: string;
+}
 
 export interface BookieClusterArgs {
-  readonly topology: Topology;
+  /** Runs the bookies and the metadata bootstrap. */
   readonly runner: NodeRunner;
-  /** Holds BookKeeper's metadata (`/ledgers`). */
-  readonly configurationStore: ConfigurationStore;
+  /** Holds BookKeeper's metadata (`/ledgers`) and the bookies' copy of the rack map. */
+  readonly configurationStore: ConfigurationStoreRef;
+  readonly bookies: readonly BookieArgs[];
+  /** Extra bookkeeper.conf settings for every bookie. */
+  readonly settings?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** The one BookKeeper cluster that every Pulsar cluster writes its ledgers to. */
-export class BookieCluster extends pulumi.ComponentResource {
-  readonly metadataServiceUri: string;
+export class BookieCluster extends pulumi.ComponentResource implements BookKeeperRef {
+  readonly bookies: readonly BookieRef[];
+  readonly metadataServiceUri: pulumi.Output<string>;
   /** Bookie ids (`host:port`) by bookie name. */
-  readonly bookieIds: Record<string, string>;
-  /** The resources running the bookies; brokers start after them. */
-  readonly nodes: pulumi.CustomResource[];
+  readonly bookieIds: pulumi.Output<Record<string, string>>;
   /**
    * Each bookie's membership of the cluster, by bookie name: ready once the bookie is writable,
    * and deleted (decommissioning a removed bookie) after its rack entries and before its node.
@@ -25,31 +32,29 @@ export class BookieCluster extends pulumi.ComponentResource {
 
   constructor(name: string, args: BookieClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pulsar:index:BookieCluster", name, {}, opts);
-    const { topology, runner } = args;
-    this.metadataServiceUri = bookkeeperMetadataServiceUri(topology);
-    this.bookieIds = Object.fromEntries(topology.bookies.map((b) => [b.name, bookieId(topology, b)]));
-
-    const metadata = runner.bootstrap(bookkeeperInitCommand(topology), { parent: this, dependsOn: [args.configurationStore.node] });
-    const httpUrls = new Map(topology.bookies.map((b) => [b.name, bookieHttpUrl(topology, b)]));
-    const metadataStore = configurationStoreReachableConnect(topology);
+    const { runner, configurationStore } = args;
+    const metadata = runner.bootstrap(bookkeeperInit(configurationStore.connect), { parent: this, dependsOn: [...configurationStore.ready] });
+    const httpUrlOf = (b: BookieArgs) => b.httpUrl ?? `http://${b.host}:${b.httpPort}`;
     this.memberOf = {};
-    this.nodes = topology.bookies.map((b) => {
-      const spec = bookieSpec(topology, b);
+    for (const b of args.bookies) {
+      const spec = bookieNode(b, { configurationStore: configurationStore.connect, settings: args.settings });
       const node = runner.node(spec, { parent: this, dependsOn: [metadata] });
       this.memberOf[b.name] = new BookieMembership(
         `${b.name}-membership`,
         {
           name: b.name,
-          bookie: this.bookieIds[b.name],
-          httpUrl: httpUrls.get(b.name)!,
-          peerUrls: [...httpUrls].filter(([other]) => other !== b.name).map(([, url]) => url),
-          metadataStore,
+          bookie: `${b.host}:${b.bookiePort}`,
+          httpUrl: httpUrlOf(b),
+          peerUrls: args.bookies.filter((other) => other.name !== b.name).map(httpUrlOf),
+          metadataStore: configurationStore.reachableConnect,
           control: runner.control(spec),
         },
         { parent: this, dependsOn: [node] },
       );
-      return node;
-    });
+    }
+    this.bookies = args.bookies.map((b) => ({ name: b.name, id: `${b.host}:${b.bookiePort}`, ready: this.memberOf[b.name] }));
+    this.metadataServiceUri = pulumi.output(ledgersServiceUri(configurationStore.connect));
+    this.bookieIds = pulumi.output(Object.fromEntries(this.bookies.map((b) => [b.name, b.id])));
     this.registerOutputs({ metadataServiceUri: this.metadataServiceUri, bookieIds: this.bookieIds });
   }
 }

@@ -1,68 +1,93 @@
-import {
-  Topology,
-  bookieId,
-  clusterOf,
-  clusterWebServiceUrl,
-  configurationStoreReachableConnect,
-  effectivePersistence,
-  groupMembers,
-  hostOf,
-  retentionSizeInMB,
-  retentionTimeInMinutes,
-} from "../config";
-import type { AffinityGroupInputs, BookieRackInputs, NamespaceInputs, TenantInputs } from "../admin";
+import type { AffinityGroupInputs, BookieRackInputs, NamespaceInputs, RetentionPolicy, TenantInputs } from "../admin";
+import type { Quorum } from "../rules/isolation";
 
 /**
- * The admin state a topology asks for, as provider inputs: what NamespaceAffinity registers,
+ * The admin state an isolation asks for, as provider inputs: what NamespaceAffinity registers,
  * and what the integration tests apply to a running topology without Pulumi.
  */
 
+/** A bookie filed in its affinity group and rack. */
+export interface BookiePlacement {
+  readonly bookie: { readonly name: string; readonly id: string };
+  readonly group: string;
+  readonly rack: string;
+  /** The hostname recorded with the rack (default: the host part of the bookie's id). */
+  readonly hostname?: string;
+}
+
+export interface NamespaceIsolation {
+  /** `tenant/namespace`. */
+  readonly name: string;
+  /** The owning cluster's name: the namespace's only replication cluster. */
+  readonly cluster: string;
+  /** Bundles at creation (default 4). */
+  readonly bundles?: number;
+  readonly retention?: RetentionPolicy;
+  /** The ensemble and quorums of its ledgers, when not its cluster's defaults. */
+  readonly persistence?: Quorum;
+  readonly affinity: { readonly primary: string; readonly secondary?: string };
+}
+
+export interface IsolationPlanArgs {
+  /** Every cluster that shares the bookies: each keeps its own rack map. */
+  readonly clusters: readonly { readonly clusterName: string; readonly adminUrl: string }[];
+  /** The configuration store whose `/bookies` the bookies read (as the machine running Pulumi reaches it). */
+  readonly configurationStore: { readonly reachableConnect: string };
+  readonly placements: readonly BookiePlacement[];
+  readonly namespaces: readonly NamespaceIsolation[];
+  /** Unload a namespace when its groups' bookies change (default true). */
+  readonly unloadOnGroupChange?: boolean;
+}
+
+export interface IsolationPlan {
+  readonly racks: BookieRackInputs[];
+  readonly tenants: TenantInputs[];
+  readonly namespaces: NamespaceInputs[];
+  readonly affinities: AffinityGroupInputs[];
+  /** group → bookie ids. */
+  readonly groups: Record<string, string[]>;
+}
+
 const tenantOf = (namespace: string) => namespace.split("/")[0];
+const hostOfId = (id: string) => id.slice(0, id.lastIndexOf(":"));
 
-/** Every grouped bookie, placed in its group and rack on every cluster and in the configuration store. */
-export function rackPlan(topology: Topology): BookieRackInputs[] {
-  const adminUrls = topology.clusters.map((c) => clusterWebServiceUrl(topology, c));
-  const configurationStore = configurationStoreReachableConnect(topology);
-  return topology.bookies.map((b) => ({ bookie: bookieId(topology, b), group: b.group, rack: b.rack, hostname: hostOf(topology, b), adminUrls, configurationStore }));
-}
+export function isolationPlan(args: IsolationPlanArgs): IsolationPlan {
+  const adminUrlOf = (cluster: string) => {
+    const found = args.clusters.find((c) => c.clusterName === cluster);
+    if (!found) throw new Error(`cluster "${cluster}" is not one of the isolation's clusters (${args.clusters.map((c) => c.clusterName).join(", ")})`);
+    return found.adminUrl;
+  };
+  const groups: Record<string, string[]> = {};
+  for (const p of args.placements) (groups[p.group] ??= []).push(p.bookie.id);
 
-/** One tenant per tenant name the namespaces use, allowed on their clusters. */
-export function tenantPlan(topology: Topology): TenantInputs[] {
-  const tenants = [...new Set(topology.namespaces.map((ns) => tenantOf(ns.name)))];
-  return tenants.map((tenant) => {
-    const clusters = [...new Set(topology.namespaces.filter((ns) => tenantOf(ns.name) === tenant).map((ns) => ns.cluster))].sort();
-    const first = topology.clusters.find((c) => c.name === clusters[0])!;
-    return { tenant, allowedClusters: clusters, adminRoles: [], adminUrl: clusterWebServiceUrl(topology, first) };
+  const racks = args.placements.map((p) => ({
+    bookie: p.bookie.id,
+    group: p.group,
+    rack: p.rack,
+    hostname: p.hostname ?? hostOfId(p.bookie.id),
+    adminUrls: args.clusters.map((c) => c.adminUrl),
+    configurationStore: args.configurationStore.reachableConnect,
+  }));
+  const tenants = [...new Set(args.namespaces.map((ns) => tenantOf(ns.name)))].map((tenant) => {
+    const clusters = [...new Set(args.namespaces.filter((ns) => tenantOf(ns.name) === tenant).map((ns) => ns.cluster))].sort();
+    return { tenant, allowedClusters: clusters, adminRoles: [], adminUrl: adminUrlOf(clusters[0]) };
   });
-}
-
-export function namespacePlan(topology: Topology): NamespaceInputs[] {
-  return topology.namespaces.map((ns) => ({
+  const namespaces = args.namespaces.map((ns) => ({
     namespace: ns.name,
     cluster: ns.cluster,
-    bundles: ns.bundles,
-    adminUrl: clusterWebServiceUrl(topology, clusterOf(topology, ns)),
-    ...(ns.retention
-      ? { retention: { retentionSizeInMB: retentionSizeInMB(ns.retention.size), retentionTimeInMinutes: retentionTimeInMinutes(ns.retention.time) } }
-      : {}),
-    ...(ns.persistence ? { persistence: effectivePersistence(topology, ns) } : {}),
+    bundles: ns.bundles ?? 4,
+    adminUrl: adminUrlOf(ns.cluster),
+    ...(ns.retention ? { retention: ns.retention } : {}),
+    ...(ns.persistence ? { persistence: ns.persistence } : {}),
   }));
-}
-
-export function affinityPlan(topology: Topology): AffinityGroupInputs[] {
-  const groups = groupPlan(topology);
-  return topology.namespaces.map((ns) => ({
+  const affinities = args.namespaces.map((ns) => ({
     namespace: ns.name,
     primary: ns.affinity.primary,
     ...(ns.affinity.secondary ? { secondary: ns.affinity.secondary } : {}),
-    adminUrl: clusterWebServiceUrl(topology, clusterOf(topology, ns)),
+    adminUrl: adminUrlOf(ns.cluster),
     knownGroups: Object.keys(groups),
     members: [ns.affinity.primary, ns.affinity.secondary].flatMap((g) => (g ? (groups[g] ?? []) : [])).sort(),
-    unloadOnChange: topology.unloadOnGroupChange,
+    unloadOnChange: args.unloadOnGroupChange ?? true,
   }));
-}
-
-/** group → bookie ids, as the plan declares it. */
-export function groupPlan(topology: Topology): Record<string, string[]> {
-  return Object.fromEntries([...groupMembers(topology)].map(([g, bs]) => [g, bs.map((b) => bookieId(topology, b))]));
+  return { racks, tenants, namespaces, affinities, groups };
 }

@@ -1,56 +1,73 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterConfig, Topology, clusterAdvertisedWebServiceUrl, clusterBrokerServiceUrl, clusterWebServiceUrl } from "../config";
-import { NodeRunner, brokerSpec, clusterMetadataCommand, zookeeperSpec } from "../runtime";
-import { BookieCluster } from "./bookie-cluster";
-import { ConfigurationStore } from "./configuration-store";
+import { BrokerNode, ManagedLedgerDefaults, NodeRunner, ZooKeeperNode, brokerNode, clusterMetadata, localZooKeeperNode } from "../runtime";
+import { BookKeeperRef, ClusterRef, ConfigurationStoreRef } from "./references";
+
+export interface BrokerArgs extends BrokerNode {
+  /** The admin API as the machine running Pulumi reaches it (default: `http://host:webPort`). */
+  readonly webUrl?: string;
+}
 
 export interface PulsarClusterArgs {
-  readonly topology: Topology;
-  readonly cluster: ClusterConfig;
+  /** Runs the cluster's ZooKeeper and brokers, and its metadata bootstrap. */
   readonly runner: NodeRunner;
-  readonly configurationStore: ConfigurationStore;
-  readonly bookies: BookieCluster;
+  /** The cluster's name in Pulsar (default: the component's name). */
+  readonly clusterName?: string;
+  /** Where the cluster registers and finds tenants and namespaces; holds BookKeeper's metadata too. */
+  readonly configurationStore: ConfigurationStoreRef;
+  /** The bookies the brokers write to: the brokers start once they are writable. */
+  readonly bookkeeper: BookKeeperRef;
+  /** The cluster's own ZooKeeper (its name defaults to `<cluster>-zookeeper`). */
+  readonly zookeeper: Omit<ZooKeeperNode, "name"> & { readonly name?: string };
+  readonly brokers: readonly BrokerArgs[];
+  /** The ledgers' default ensemble, quorums and rollover. */
+  readonly managedLedger: ManagedLedgerDefaults;
+  /** Extra broker.conf settings for every broker. */
+  readonly settings?: Readonly<Record<string, string | number | boolean>>;
   /**
    * Steps this cluster's metadata initialisation waits for. Initialisations update the shared
-   * `public` tenant, so two that run at once fail; index.ts chains them.
+   * `public` tenant, so two that run at once fail: chain the clusters' `metadata`.
    */
-  readonly initialiseAfter?: pulumi.Resource[];
+  readonly initialiseAfter?: readonly pulumi.Resource[];
 }
 
 /** A Pulsar cluster: its local ZooKeeper, its registration in the configuration store, its brokers. */
-export class PulsarCluster extends pulumi.ComponentResource {
+export class PulsarCluster extends pulumi.ComponentResource implements ClusterRef {
   readonly clusterName: string;
-  /** Admin REST URL(s) of the cluster: every broker, comma-separated; the client fails over between them. */
   readonly adminUrl: string;
-  /** What the configuration store records for the cluster: every broker's URL. */
-  readonly webServiceUrl: string;
-  readonly brokerServiceUrl: string;
-  /** The cluster's local ZooKeeper: its local policies (affinity groups, rack map) live there. */
-  readonly zookeeper: pulumi.CustomResource;
+  readonly ready: readonly pulumi.Resource[];
+  readonly localStore: pulumi.CustomResource;
+  /** The one-time registration of the cluster; the next cluster's waits for it. */
   readonly metadata: pulumi.CustomResource;
-  readonly brokers: pulumi.CustomResource[];
+  /** What the configuration store records for the cluster: every broker's advertised web URL. */
+  readonly webServiceUrl: pulumi.Output<string>;
+  readonly brokerServiceUrl: pulumi.Output<string>;
+  readonly adminUrls: pulumi.Output<string>;
 
   constructor(name: string, args: PulsarClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pulsar:index:PulsarCluster", name, {}, opts);
-    const { topology, cluster, runner } = args;
-    this.clusterName = cluster.name;
-    this.adminUrl = clusterWebServiceUrl(topology, cluster);
-    this.webServiceUrl = clusterAdvertisedWebServiceUrl(topology, cluster);
-    this.brokerServiceUrl = clusterBrokerServiceUrl(topology, cluster);
+    const { runner, configurationStore } = args;
+    this.clusterName = args.clusterName ?? name;
+    this.adminUrl = args.brokers.map((b) => b.webUrl ?? `http://${b.host}:${b.webPort}`).join(",");
+    const webServiceUrl = args.brokers.map((b) => `http://${b.host}:${b.webPort}`).join(",");
+    const brokerServiceUrl = "pulsar://" + args.brokers.map((b) => `${b.host}:${b.servicePort}`).join(",");
+    const zookeeper = { ...args.zookeeper, name: args.zookeeper.name ?? `${this.clusterName}-zookeeper` };
+    const localStore = `${zookeeper.host}:${zookeeper.clientPort}`;
 
-    const zookeeper = (this.zookeeper = runner.node(zookeeperSpec(topology, cluster), { parent: this }));
-    this.metadata = runner.bootstrap(clusterMetadataCommand(topology, cluster), {
-      parent: this,
-      dependsOn: [zookeeper, args.configurationStore.node, ...(args.initialiseAfter ?? [])],
-    });
-    this.brokers = cluster.brokers.map((b) =>
-      runner.node(brokerSpec(topology, cluster, b), { parent: this, dependsOn: [this.metadata, ...Object.values(args.bookies.memberOf)] }),
+    this.localStore = runner.node(localZooKeeperNode(zookeeper), { parent: this });
+    this.metadata = runner.bootstrap(
+      clusterMetadata({ clusterName: this.clusterName, localStore, configurationStore: configurationStore.connect, webServiceUrl, brokerServiceUrl }),
+      { parent: this, dependsOn: [this.localStore, ...configurationStore.ready, ...(args.initialiseAfter ?? [])] },
     );
-    this.registerOutputs({
-      clusterName: this.clusterName,
-      adminUrl: this.adminUrl,
-      webServiceUrl: this.webServiceUrl,
-      brokerServiceUrl: this.brokerServiceUrl,
-    });
+    const bookies = args.bookkeeper.bookies.flatMap((b) => (b.ready ? [b.ready] : []));
+    this.ready = args.brokers.map((b) =>
+      runner.node(
+        brokerNode(b, { clusterName: this.clusterName, localStore, configurationStore: configurationStore.connect, managedLedger: args.managedLedger, settings: args.settings }),
+        { parent: this, dependsOn: [this.metadata, ...bookies] },
+      ),
+    );
+    this.webServiceUrl = pulumi.output(webServiceUrl);
+    this.brokerServiceUrl = pulumi.output(brokerServiceUrl);
+    this.adminUrls = pulumi.output(this.adminUrl);
+    this.registerOutputs({ adminUrls: this.adminUrls, webServiceUrl: this.webServiceUrl, brokerServiceUrl: this.brokerServiceUrl });
   }
 }

@@ -50,8 +50,11 @@ export const configurationStoreReachableConnect = (topology: Topology): string =
 /** BookKeeper's metadata root in the configuration store. */
 export const LEDGERS_ROOT = "/ledgers";
 
+/** BookKeeper's metadata service in a configuration store (`host:port`), as brokers name it. */
+export const ledgersServiceUri = (configurationStore: string): string => `zk://${configurationStore}${LEDGERS_ROOT}`;
+
 /** Both clusters keep ledgers in the one BookKeeper cluster whose metadata is in the configuration store. */
-export const bookkeeperMetadataServiceUri = (topology: Topology): string => `zk://${configurationStoreConnect(topology)}${LEDGERS_ROOT}`;
+export const bookkeeperMetadataServiceUri = (topology: Topology): string => ledgersServiceUri(configurationStoreConnect(topology));
 
 export const localZooKeeperConnect = (topology: Topology, cluster: ClusterConfig): string =>
   `${hostOf(topology, cluster.zookeeper)}:${cluster.zookeeper.clientPort}`;

@@ -1,10 +1,10 @@
 import {
   ClusterConfig,
   Topology,
-  bookkeeperMetadataServiceUri,
   clusterAdvertisedWebServiceUrl,
   clusterBrokerServiceUrl,
   configurationStoreConnect,
+  ledgersServiceUri,
   localZooKeeperConnect,
 } from "../config";
 
@@ -30,34 +30,60 @@ export interface BootstrapCommand {
 export const bootstrapEnv: Readonly<Record<string, string>> = { PULSAR_MEM: "-Xms64m -Xmx256m", BOOKIE_MEM: "-Xms64m -Xmx256m" };
 
 /**
- * Creates BookKeeper's metadata in the configuration store. Unlike `metaformat`, which wipes
- * existing ledger metadata, `initnewcluster` refuses to touch a cluster that already exists.
+ * Creates BookKeeper's metadata in the configuration store (`host:port`). Unlike `metaformat`,
+ * which wipes existing ledger metadata, `initnewcluster` refuses to touch a cluster that already exists.
  */
-export function bookkeeperInitCommand(topology: Topology): BootstrapCommand {
+export function bookkeeperInit(configurationStore: string): BootstrapCommand {
   return {
     name: "bookkeeper-init",
     script: "bin/bookkeeper",
     args: ["shell", "initnewcluster"],
-    configFile: { env: "BOOKIE_CONF", settings: { metadataServiceUri: bookkeeperMetadataServiceUri(topology) } },
+    configFile: { env: "BOOKIE_CONF", settings: { metadataServiceUri: ledgersServiceUri(configurationStore) } },
     // What BookKeeper 4.17 prints when /ledgers exists (checked by running the command twice).
     alreadyDone: String.raw`Ledger root path: \S+ already exists`,
   };
 }
 
+/** Where a cluster registers and how it is reached, as `initialize-cluster-metadata` records it. */
+export interface ClusterRegistration {
+  readonly clusterName: string;
+  /** The cluster's own ZooKeeper, `host:port`. */
+  readonly localStore: string;
+  /** The shared configuration store, `host:port`. */
+  readonly configurationStore: string;
+  /** Every broker's advertised web URL, comma-separated. */
+  readonly webServiceUrl: string;
+  /** `pulsar://` and every broker's advertised `host:port`, comma-separated. */
+  readonly brokerServiceUrl: string;
+}
+
 /** Registers a cluster in the configuration store and creates its local metadata. */
-export function clusterMetadataCommand(topology: Topology, cluster: ClusterConfig): BootstrapCommand {
+export function clusterMetadata(cluster: ClusterRegistration): BootstrapCommand {
   return {
-    name: `${cluster.name}-metadata`,
+    name: `${cluster.clusterName}-metadata`,
     script: "bin/pulsar",
     args: [
       "initialize-cluster-metadata",
-      `--cluster=${cluster.name}`,
-      `--metadata-store=zk:${localZooKeeperConnect(topology, cluster)}`,
-      `--configuration-metadata-store=zk:${configurationStoreConnect(topology)}`,
+      `--cluster=${cluster.clusterName}`,
+      `--metadata-store=zk:${cluster.localStore}`,
+      `--configuration-metadata-store=zk:${cluster.configurationStore}`,
       // The BookKeeper cluster is shared and initialised once, not per Pulsar cluster.
-      `--existing-bk-metadata-service-uri=${bookkeeperMetadataServiceUri(topology)}`,
-      `--web-service-url=${clusterAdvertisedWebServiceUrl(topology, cluster)}`,
-      `--broker-service-url=${clusterBrokerServiceUrl(topology, cluster)}`,
+      `--existing-bk-metadata-service-uri=${ledgersServiceUri(cluster.configurationStore)}`,
+      `--web-service-url=${cluster.webServiceUrl}`,
+      `--broker-service-url=${cluster.brokerServiceUrl}`,
     ],
   };
 }
+
+// The topology's bootstrap commands, as the stack config declares it.
+
+export const bookkeeperInitCommand = (topology: Topology): BootstrapCommand => bookkeeperInit(configurationStoreConnect(topology));
+
+export const clusterMetadataCommand = (topology: Topology, cluster: ClusterConfig): BootstrapCommand =>
+  clusterMetadata({
+    clusterName: cluster.name,
+    localStore: localZooKeeperConnect(topology, cluster),
+    configurationStore: configurationStoreConnect(topology),
+    webServiceUrl: clusterAdvertisedWebServiceUrl(topology, cluster),
+    brokerServiceUrl: clusterBrokerServiceUrl(topology, cluster),
+  });

@@ -5,7 +5,7 @@ import {
   ClusterConfig,
   Topology,
   LEDGERS_ROOT,
-  bookkeeperMetadataServiceUri,
+  ledgersServiceUri,
   configurationStoreConnect,
   hostOf,
   localZooKeeperConnect,
@@ -67,50 +67,58 @@ function zookeeperSettings(host: string, clientPort: number, adminPort: number):
   };
 }
 
-/** A standalone ZooKeeper: the configuration store and each cluster's local metadata store differ only in name and script. */
-function zookeeperNode(
-  name: string,
-  role: "configuration-store" | "zookeeper",
-  files: { configFile: string; configFileEnv: string },
-  zk: { clientPort: number; adminPort: number },
-  host: string,
-): NodeSpec {
+/** A ZooKeeper node: its name, the address it listens on and advertises, and its ports. */
+export interface ZooKeeperNode {
+  readonly name: string;
+  readonly host: string;
+  /** clientPort. */
+  readonly clientPort: number;
+  /** admin.serverPort. */
+  readonly adminPort: number;
+}
+
+/** A standalone ZooKeeper: the configuration store and each cluster's local metadata store differ only in role and script. */
+function zookeeperNode(zk: ZooKeeperNode, role: "configuration-store" | "zookeeper", files: { configFile: string; configFileEnv: string }): NodeSpec {
   return {
-    name,
+    name: zk.name,
     role,
-    host,
+    host: zk.host,
     command: [role],
     ...files,
-    settings: zookeeperSettings(host, zk.clientPort, zk.adminPort),
+    settings: zookeeperSettings(zk.host, zk.clientPort, zk.adminPort),
     env: JVM[role],
     ports: { client: zk.clientPort, admin: zk.adminPort },
     readiness: { port: zk.adminPort, path: "/commands/ruok" },
   };
 }
 
-export function configurationStoreSpec(topology: Topology): NodeSpec {
-  const store = topology.configurationStore;
-  return zookeeperNode(
-    store.name,
-    "configuration-store",
-    { configFile: "conf/global_zookeeper.conf", configFileEnv: "PULSAR_CONFIGURATION_STORE_CONF" },
-    store,
-    hostOf(topology, store),
-  );
+/** The ZooKeeper every cluster shares: cluster registrations, tenants, namespace policies, BookKeeper's metadata. */
+export const configurationStoreNode = (zk: ZooKeeperNode): NodeSpec =>
+  zookeeperNode(zk, "configuration-store", { configFile: "conf/global_zookeeper.conf", configFileEnv: "PULSAR_CONFIGURATION_STORE_CONF" });
+
+/** A cluster's own ZooKeeper: its local policies, rack map and managed ledgers' metadata. */
+export const localZooKeeperNode = (zk: ZooKeeperNode): NodeSpec =>
+  zookeeperNode(zk, "zookeeper", { configFile: "conf/zookeeper.conf", configFileEnv: "PULSAR_ZK_CONF" });
+
+/** A bookie: its name, the address it listens on and advertises (its id is `host:bookiePort`), its ports. */
+export interface BookieNode {
+  readonly name: string;
+  readonly host: string;
+  readonly bookiePort: number;
+  /** httpServerPort: the bookie's HTTP API. */
+  readonly httpPort: number;
 }
 
-export function zookeeperSpec(topology: Topology, cluster: ClusterConfig): NodeSpec {
-  return zookeeperNode(
-    `${cluster.name}-zookeeper`,
-    "zookeeper",
-    { configFile: "conf/zookeeper.conf", configFileEnv: "PULSAR_ZK_CONF" },
-    cluster.zookeeper,
-    hostOf(topology, cluster.zookeeper),
-  );
+/** What every bookie of one BookKeeper cluster shares. */
+export interface BookKeeperSettings {
+  /** The configuration store (`host:port`) that holds the ledgers' metadata and the bookies' copy of the rack map. */
+  readonly configurationStore: string;
+  /** Extra bookkeeper.conf settings, on top of those the topology implies. */
+  readonly settings?: Readonly<Record<string, string | number | boolean>>;
 }
 
-export function bookieSpec(topology: Topology, bookie: BookieConfig): NodeSpec {
-  const host = hostOf(topology, bookie);
+export function bookieNode(bookie: BookieNode, bookkeeper: BookKeeperSettings): NodeSpec {
+  const host = bookie.host;
   return {
     name: bookie.name,
     role: "bookie",
@@ -125,7 +133,7 @@ export function bookieSpec(topology: Topology, bookie: BookieConfig): NodeSpec {
       // Set at all, it makes the bookie bind its port to the advertised address, not to every interface.
       listeningInterface: interfaceOf(host),
       allowLoopback: "true",
-      ...bookieMetadataSettings(topology),
+      ...bookieMetadataSettings(bookkeeper.configurationStore),
       ...isolatedRecoverySettings,
       journalDirectory: `${DATA_DIR}/journal`,
       ledgerDirectories: `${DATA_DIR}/ledgers`,
@@ -134,7 +142,7 @@ export function bookieSpec(topology: Topology, bookie: BookieConfig): NodeSpec {
       httpServerHost: host,
       // The distribution's Prometheus endpoint listens on 8000 for every bookie on the host.
       enableStatistics: "false",
-      ...stringify(topology.bookieSettings),
+      ...stringify(bookkeeper.settings ?? {}),
     },
     env: JVM.bookie,
     ports: { bookie: bookie.bookiePort, http: bookie.httpPort },
@@ -145,8 +153,39 @@ export function bookieSpec(topology: Topology, bookie: BookieConfig): NodeSpec {
   };
 }
 
-export function brokerSpec(topology: Topology, cluster: ClusterConfig, broker: BrokerConfig): NodeSpec {
-  const host = hostOf(topology, broker);
+/** A broker: its name, the address it binds and advertises, its ports. */
+export interface BrokerNode {
+  readonly name: string;
+  readonly host: string;
+  /** brokerServicePort (pulsar://). */
+  readonly servicePort: number;
+  /** webServicePort: the admin REST API. */
+  readonly webPort: number;
+}
+
+/** The ledgers' default ensemble, quorums and rollover of a cluster's brokers. */
+export interface ManagedLedgerDefaults {
+  readonly ensembleSize: number;
+  readonly writeQuorum: number;
+  readonly ackQuorum: number;
+  readonly maxEntriesPerLedger: number;
+  readonly minLedgerRolloverMinutes: number;
+}
+
+/** What every broker of one Pulsar cluster shares. */
+export interface BrokerClusterSettings {
+  readonly clusterName: string;
+  /** The cluster's own ZooKeeper, `host:port`. */
+  readonly localStore: string;
+  /** The shared configuration store, `host:port`, which also holds BookKeeper's metadata. */
+  readonly configurationStore: string;
+  readonly managedLedger: ManagedLedgerDefaults;
+  /** Extra broker.conf settings, on top of those the topology implies. */
+  readonly settings?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export function brokerNode(broker: BrokerNode, cluster: BrokerClusterSettings): NodeSpec {
+  const host = broker.host;
   const ledgers = cluster.managedLedger;
   return {
     name: broker.name,
@@ -156,11 +195,11 @@ export function brokerSpec(topology: Topology, cluster: ClusterConfig, broker: B
     configFile: "conf/broker.conf",
     configFileEnv: "PULSAR_BROKER_CONF",
     settings: {
-      clusterName: cluster.name,
-      metadataStoreUrl: `zk:${localZooKeeperConnect(topology, cluster)}`,
-      configurationMetadataStoreUrl: `zk:${configurationStoreConnect(topology)}`,
+      clusterName: cluster.clusterName,
+      metadataStoreUrl: `zk:${cluster.localStore}`,
+      configurationMetadataStoreUrl: `zk:${cluster.configurationStore}`,
       // Every cluster stores its ledgers in the one shared BookKeeper cluster.
-      bookkeeperMetadataServiceUri: bookkeeperMetadataServiceUri(topology),
+      bookkeeperMetadataServiceUri: ledgersServiceUri(cluster.configurationStore),
       brokerServicePort: String(broker.servicePort),
       webServicePort: String(broker.webPort),
       advertisedAddress: host,
@@ -173,7 +212,7 @@ export function brokerSpec(topology: Topology, cluster: ClusterConfig, broker: B
       // Affinity groups are read from the rack map by the rack-aware placement policy.
       bookkeeperClientRackawarePolicyEnabled: "true",
       functionsWorkerEnabled: "false",
-      ...stringify(cluster.brokerSettings),
+      ...stringify(cluster.settings ?? {}),
     },
     env: JVM.broker,
     ports: { service: broker.servicePort, web: broker.webPort },
@@ -181,13 +220,36 @@ export function brokerSpec(topology: Topology, cluster: ClusterConfig, broker: B
   };
 }
 
+// The topology's nodes, as the stack config declares them.
+
+export const configurationStoreSpec = (topology: Topology): NodeSpec =>
+  configurationStoreNode({ ...topology.configurationStore, host: hostOf(topology, topology.configurationStore) });
+
+export const zookeeperSpec = (topology: Topology, cluster: ClusterConfig): NodeSpec =>
+  localZooKeeperNode({ ...cluster.zookeeper, name: `${cluster.name}-zookeeper`, host: hostOf(topology, cluster.zookeeper) });
+
+export const bookieSpec = (topology: Topology, bookie: BookieConfig): NodeSpec =>
+  bookieNode({ ...bookie, host: hostOf(topology, bookie) }, { configurationStore: configurationStoreConnect(topology), settings: topology.bookieSettings });
+
+export const brokerSpec = (topology: Topology, cluster: ClusterConfig, broker: BrokerConfig): NodeSpec =>
+  brokerNode(
+    { ...broker, host: hostOf(topology, broker) },
+    {
+      clusterName: cluster.name,
+      localStore: localZooKeeperConnect(topology, cluster),
+      configurationStore: configurationStoreConnect(topology),
+      managedLedger: cluster.managedLedger,
+      settings: cluster.brokerSettings,
+    },
+  );
+
 /**
  * Where a bookie finds the ledgers: the same root as the brokers' `zk://…/ledgers`, named by
  * `zkServers` and `zkLedgersRootPath`, because the rack resolver opens its own store from these
  * settings and cannot parse a `zk://` metadataServiceUri (it falls back to no racks at all).
  */
-export function bookieMetadataSettings(topology: Topology): Record<string, string> {
-  return { metadataServiceUri: "", zkServers: configurationStoreConnect(topology), zkLedgersRootPath: LEDGERS_ROOT };
+export function bookieMetadataSettings(configurationStore: string): Record<string, string> {
+  return { metadataServiceUri: "", zkServers: configurationStore, zkLedgersRootPath: LEDGERS_ROOT };
 }
 
 /**

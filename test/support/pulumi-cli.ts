@@ -17,15 +17,15 @@ export const E2E_ENV = {
   PULSAR_ISOLATION_STATE_DIR: path.join(TEST_STATE_ROOT, "stacks"),
 };
 
-/** Runs the real Pulumi CLI in the project, non-interactively; never throws on a non-zero exit. */
-export async function pulumi(args: string[], timeoutMs = 900_000): Promise<PulumiResult> {
+/** Runs the real Pulumi CLI in the project (or in `cwd`), non-interactively; never throws on a non-zero exit. */
+export async function pulumi(args: string[], timeoutMs = 900_000, cwd = PROJECT_ROOT): Promise<PulumiResult> {
   await fs.mkdir(path.join(TEST_STATE_ROOT, "pulumi-state"), { recursive: true });
   const started = Date.now();
   return new Promise((resolve) => {
     execFile(
       "pulumi",
       [...args, "--non-interactive"],
-      { cwd: PROJECT_ROOT, env: toolchainEnv(E2E_ENV), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+      { cwd, env: toolchainEnv(E2E_ENV), timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
         resolve({ code, output: `${stdout}${stderr}`, seconds: (Date.now() - started) / 1000 });
@@ -42,9 +42,12 @@ export async function pulumiOk(args: string[], timeoutMs?: number): Promise<Pulu
 }
 
 /** Creates the stack in the test backend unless it exists. */
-export async function ensureStack(stack: string): Promise<void> {
-  const selected = await pulumi(["stack", "select", stack]);
-  if (selected.code !== 0) await pulumiOk(["stack", "init", stack]);
+export async function ensureStack(stack: string, cwd = PROJECT_ROOT): Promise<void> {
+  const selected = await pulumi(["stack", "select", stack], undefined, cwd);
+  if (selected.code !== 0) {
+    const created = await pulumi(["stack", "init", stack], undefined, cwd);
+    if (created.code !== 0) throw new Error(`pulumi stack init ${stack} exited with ${created.code}:\n${created.output}`);
+  }
 }
 
 /** Starts the real Pulumi CLI in the background; `output()` holds what it printed so far. */

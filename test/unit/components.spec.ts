@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { RegisteredResource, recordResources, settle } from "../support/mocks";
+import { RegisteredResource, promiseOf, recordResources, settle } from "../support/mocks";
 import { PROJECT_NAME, stackConfig } from "../support/stack-config";
 
 
@@ -77,10 +77,10 @@ describe("the dev stack's resource tree (Pulumi mocks)", function () {
     assert.deepEqual(groups, ["public/c1-ns1->group-bookie1@http://127.0.0.1:8080", "public/c2-ns1->group-bookie2@http://127.0.0.1:8081"]);
   });
 
-  it("exports the admin URLs, service URLs and the rack/group map", () => {
+  it("exports the admin URLs, service URLs and the rack/group map", async () => {
     assert.deepEqual(program.adminUrls, { cluster1: "http://127.0.0.1:8080", cluster2: "http://127.0.0.1:8081" });
     assert.deepEqual(program.serviceUrls, { cluster1: "pulsar://127.0.0.1:6650", cluster2: "pulsar://127.0.0.1:6651" });
-    assert.deepEqual(program.rackMap, {
+    assert.deepEqual(await promiseOf(program.rackMap), {
       "group-bookie1": ["127.0.0.1:3181", "127.0.0.1:3182"],
       "group-bookie2": ["127.0.0.1:3183", "127.0.0.1:3184"],
     });

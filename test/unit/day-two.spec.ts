@@ -3,7 +3,7 @@ import { parseTopology } from "../../config";
 import { LedgerIsolation, ledgerIsolation } from "../../admin/bookie-admin";
 import { formatLedgerReport, ledgerReport, reportFails } from "../../ops/ledger-report";
 import { cookiePath, decommissionDecision, decommissionFailure, decommissionSettings } from "../../runtime";
-import { RecordedResource, runProgram } from "../support/docker-mocks";
+import { RecordedResource, runProgram } from "../support/program-under-mocks";
 import { stackConfig, stackTopology } from "../support/stack-config";
 
 const BK5 = { name: "bk5", bookiePort: 3185, httpPort: 8015, group: "group-bookie2", rack: "rack2" };

@@ -19,7 +19,8 @@ import {
   toExtendedRegex,
 } from "../../runtime/docker";
 import { applySettings } from "../../runtime/local";
-import { ProgramRun, RecordedResource, runProgram } from "../support/docker-mocks";
+import { ProgramRun, RecordedResource, runProgram } from "../support/program-under-mocks";
+import { promiseOf } from "../support/mocks";
 import { stackConfig, stackTopology } from "../support/stack-config";
 
 const CONTAINER = "docker:index/container:Container";
@@ -390,7 +391,7 @@ describe("docker runtime: the two-host layout under Pulumi's mocks", function ()
     assert.deepEqual(control, { kind: "docker", container: "pulsar-docker-two-hosts-bk3", dockerHost: "ssh://pulsar@10.20.0.12" });
   });
 
-  it("advertises the Docker hosts' addresses across hosts, so bookie ids are host:port of real racks", () => {
+  it("advertises the Docker hosts' addresses across hosts, so bookie ids are host:port of real racks", async () => {
     const bk3 = container(run, "bk3");
     assert.equal(bk3.image, "registry.example.com/pulsar/pulsar:4.0.8");
     assert.equal(settingsOf(bk3).advertisedAddress, "10.20.0.12");
@@ -402,7 +403,7 @@ describe("docker runtime: the two-host layout under Pulumi's mocks", function ()
     assert.equal(broker2.metadataStoreUrl, "zk:10.20.0.12:2182");
     assert.equal(broker2.configurationMetadataStoreUrl, "zk:10.20.0.11:2181");
     assert.equal(broker2.advertisedAddress, "10.20.0.12");
-    assert.deepEqual(run.program.rackMap, {
+    assert.deepEqual(await promiseOf(run.program.rackMap), {
       "group-bookie1": ["10.20.0.11:3181", "10.20.0.11:3182"],
       "group-bookie2": ["10.20.0.12:3181", "10.20.0.12:3182"],
     });

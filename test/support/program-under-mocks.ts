@@ -33,6 +33,17 @@ const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
  * `pulumi config set --secret` does.
  */
 export async function runProgram(stack: string, config: Record<string, unknown>, secretKeys: string[] = []): Promise<ProgramRun> {
+  const run = await runProgramAt(require.resolve("../../index"), stack, config, secretKeys);
+  return { ...run, program: run.program as typeof import("../../index") };
+}
+
+/** Runs a Pulumi program module afresh under the mocks, as `runProgram` runs the stack's. */
+export async function runProgramAt(
+  modulePath: string,
+  stack: string,
+  config: Record<string, unknown>,
+  secretKeys: string[] = [],
+): Promise<{ program: Record<string, unknown>; resources: RecordedResource[] }> {
   const registered: Omit<RecordedResource, "dependsOn">[] = [];
   const dependencies = new Map<string, string[]>();
   pulumi.runtime.setAllConfig(
@@ -59,8 +70,8 @@ export async function runProgram(stack: string, config: Record<string, unknown>,
     return register(req, callback);
   };
 
-  delete require.cache[require.resolve("../../index")];
-  const program: typeof import("../../index") = await import("../../index");
+  delete require.cache[modulePath];
+  const program = (await import(modulePath)) as Record<string, unknown>;
   await settle(registered);
   return {
     program,

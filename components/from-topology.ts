@@ -1,0 +1,92 @@
+import {
+  Topology,
+  bookieHttpUrl,
+  bookieId,
+  brokerWebUrl,
+  clusterWebServiceUrl,
+  configurationStoreConnect,
+  configurationStoreReachableConnect,
+  hostOf,
+  retentionSizeInMB,
+  retentionTimeInMinutes,
+} from "../config";
+import { NodeRunner } from "../runtime";
+import { BookieClusterArgs } from "./bookie-cluster";
+import { ConfigurationStoreArgs } from "./configuration-store";
+import { IsolationPlan, isolationPlan } from "./isolation-plan";
+import { NamespaceAffinityArgs } from "./namespace-affinity";
+import { PulsarClusterArgs } from "./pulsar-cluster";
+import { BookKeeperRef, ClusterRef, ConfigurationStoreRef } from "./references";
+
+/**
+ * The components' arguments as a stack config's topology declares them: how index.ts composes
+ * the components from `pulsar-isolation:topology`. A program of its own passes them directly.
+ */
+
+export const configurationStoreArgs = (topology: Topology, runner: NodeRunner): ConfigurationStoreArgs => ({
+  runner,
+  zookeeper: { ...topology.configurationStore, host: hostOf(topology, topology.configurationStore) },
+  reachableConnect: configurationStoreReachableConnect(topology),
+});
+
+export const bookieClusterArgs = (topology: Topology, runner: NodeRunner, configurationStore: ConfigurationStoreRef): BookieClusterArgs => ({
+  runner,
+  configurationStore,
+  bookies: topology.bookies.map((b) => ({ name: b.name, host: hostOf(topology, b), bookiePort: b.bookiePort, httpPort: b.httpPort, httpUrl: bookieHttpUrl(topology, b) })),
+  settings: topology.bookieSettings,
+});
+
+export function pulsarClusterArgs(
+  topology: Topology,
+  clusterName: string,
+  parts: { runner: NodeRunner; configurationStore: ConfigurationStoreRef; bookkeeper: BookKeeperRef; initialiseAfter?: PulsarClusterArgs["initialiseAfter"] },
+): PulsarClusterArgs {
+  const cluster = topology.clusters.find((c) => c.name === clusterName)!;
+  return {
+    ...parts,
+    clusterName,
+    zookeeper: { ...cluster.zookeeper, host: hostOf(topology, cluster.zookeeper) },
+    brokers: cluster.brokers.map((b) => ({ name: b.name, host: hostOf(topology, b), servicePort: b.servicePort, webPort: b.webPort, webUrl: brokerWebUrl(topology, b) })),
+    managedLedger: cluster.managedLedger,
+    settings: cluster.brokerSettings,
+  };
+}
+
+/** The isolation a topology declares, over whatever runs its clusters, store and bookies. */
+export function isolationArgs(
+  topology: Topology,
+  parts: { clusters: readonly ClusterRef[]; configurationStore: ConfigurationStoreRef; bookkeeper: BookKeeperRef },
+): NamespaceAffinityArgs {
+  const bookieOf = new Map(parts.bookkeeper.bookies.map((b) => [b.name, b]));
+  return {
+    clusters: parts.clusters,
+    configurationStore: parts.configurationStore,
+    placements: topology.bookies.map((b) => ({ bookie: bookieOf.get(b.name)!, group: b.group, rack: b.rack, hostname: hostOf(topology, b) })),
+    namespaces: topology.namespaces.map((ns) => ({
+      name: ns.name,
+      cluster: ns.cluster,
+      bundles: ns.bundles,
+      ...(ns.retention ? { retention: { retentionSizeInMB: retentionSizeInMB(ns.retention.size), retentionTimeInMinutes: retentionTimeInMinutes(ns.retention.time) } } : {}),
+      ...(ns.persistence ? { persistence: ns.persistence } : {}),
+      affinity: ns.affinity,
+    })),
+    unloadOnGroupChange: topology.unloadOnGroupChange,
+  };
+}
+
+/** The admin state a topology asks for, without resources: for applying it with the providers directly. */
+export function topologyIsolationPlan(topology: Topology): IsolationPlan {
+  return isolationPlan(
+    isolationArgs(topology, {
+      clusters: topology.clusters.map((c) => ({ clusterName: c.name, adminUrl: clusterWebServiceUrl(topology, c), ready: [] })),
+      configurationStore: { connect: configurationStoreConnect(topology), reachableConnect: configurationStoreReachableConnect(topology), ready: [] },
+      bookkeeper: { bookies: topology.bookies.map((b) => ({ name: b.name, id: bookieId(topology, b) })) },
+    }),
+  );
+}
+
+export const rackPlan = (topology: Topology) => topologyIsolationPlan(topology).racks;
+export const tenantPlan = (topology: Topology) => topologyIsolationPlan(topology).tenants;
+export const namespacePlan = (topology: Topology) => topologyIsolationPlan(topology).namespaces;
+export const affinityPlan = (topology: Topology) => topologyIsolationPlan(topology).affinities;
+export const groupPlan = (topology: Topology) => topologyIsolationPlan(topology).groups;

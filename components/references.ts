@@ -1,0 +1,38 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * What one component needs from another. The components implement these, and a program may pass
+ * plain objects instead, for parts it runs elsewhere (an existing configuration store, a cluster
+ * someone else runs).
+ */
+
+export interface ConfigurationStoreRef {
+  /** `host:port` the nodes use. */
+  readonly connect: string;
+  /** `host:port` the machine running Pulumi uses (the bookies' copy of the rack map, cookies). */
+  readonly reachableConnect: string;
+  /** What runs the store: whatever uses it waits for these, and what lives in it goes with them. */
+  readonly ready: readonly pulumi.Resource[];
+}
+
+export interface BookieRef {
+  readonly name: string;
+  /** `host:port`: the bookie's id in BookKeeper, in rack maps and in ledgers' ensembles. */
+  readonly id: string;
+  /** Ready once the bookie is a writable member; a removed bookie's rack entries go before it. */
+  readonly ready?: pulumi.Resource;
+}
+
+export interface BookKeeperRef {
+  readonly bookies: readonly BookieRef[];
+}
+
+export interface ClusterRef {
+  readonly clusterName: string;
+  /** Admin URL(s) as the machine running Pulumi reaches them: every broker, comma-separated. */
+  readonly adminUrl: string;
+  /** What must run before admin calls: the brokers. */
+  readonly ready: readonly pulumi.Resource[];
+  /** The cluster's local store: what lives in it (affinity groups) goes with it. */
+  readonly localStore?: pulumi.Resource;
+}
