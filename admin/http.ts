@@ -51,14 +51,30 @@ export class HttpClient {
     return this.urls[0];
   }
 
-  /** Sends one request; a 404 answer gives `undefined` when `notFoundOk` is set. */
+  /**
+   * Sends one request; a 404 answer gives `undefined` when `notFoundOk` is set. The same GET
+   * already on its way is not sent twice: callers share its answer (many resources read one
+   * cluster's rack map at once).
+   */
   async request<T>(method: Method, path: string, body?: unknown, { notFoundOk = false } = {}): Promise<T | undefined> {
+    if (method !== "GET") return this.send<T>(method, path, body, notFoundOk);
+    const key = `${this.urls.join(",")} ${path} ${notFoundOk} ${this.options.token ?? ""}`;
+    const pending = inFlightGets.get(key);
+    if (pending) return pending as Promise<T | undefined>;
+    const answer = this.send<T>(method, path, body, notFoundOk).finally(() => inFlightGets.delete(key));
+    inFlightGets.set(key, answer);
+    return answer;
+  }
+
+  private async send<T>(method: Method, path: string, body: unknown, notFoundOk: boolean): Promise<T | undefined> {
     let lastError: AdminApiError | undefined;
     for (let attempt = 0; attempt < this.attempts; attempt++) {
       const base = this.urls[attempt % this.urls.length];
       const url = `${base}${path}`;
       if (attempt > 0) await sleep(Math.min(this.backoffMs * 2 ** (attempt - 1), 5_000));
       let res: Response;
+      let text: string;
+      const release = await slotFor(base);
       try {
         res = await fetch(url, {
           method,
@@ -66,12 +82,15 @@ export class HttpClient {
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: AbortSignal.timeout(this.timeoutMs),
         });
+        text = await res.text().catch(() => "");
       } catch (err) {
         lastError = adminApiError(method, url, undefined, describeNetworkError(err));
         continue;
+      } finally {
+        release();
       }
-      if (res.ok) return parseBody<T>(await res.text());
-      const message = serverMessage(await res.text().catch(() => ""), res.statusText);
+      if (res.ok) return parseBody<T>(text);
+      const message = serverMessage(text, res.statusText);
       if (res.status === 404 && notFoundOk) return undefined;
       lastError = adminApiError(method, url, res.status, message);
       if (res.status < 500) throw lastError;
@@ -116,3 +135,24 @@ function describeNetworkError(err: unknown): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** GETs on their way, by client and path: a second caller waits for the first one's answer. */
+const inFlightGets = new Map<string, Promise<unknown>>();
+
+/** At most this many requests at once to one server, however many resources the engine runs in parallel. */
+export const MAX_REQUESTS_PER_SERVER = 8;
+
+const busy = new Map<string, { running: number; waiting: (() => void)[] }>();
+
+/** Waits for a free slot of the server; the returned function frees it. */
+async function slotFor(server: string): Promise<() => void> {
+  const state = busy.get(server) ?? { running: 0, waiting: [] };
+  busy.set(server, state);
+  if (state.running >= MAX_REQUESTS_PER_SERVER) await new Promise<void>((resolve) => state.waiting.push(resolve));
+  else state.running++;
+  return () => {
+    const next = state.waiting.shift();
+    if (next) next();
+    else state.running--;
+  };
+}

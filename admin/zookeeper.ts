@@ -20,6 +20,9 @@ export interface ZooKeeperOptions {
   readonly timeoutMs?: number;
 }
 
+/** Reads on their way, by store and path: many resources read the same rack map at once. */
+const readsInFlight = new Map<string, Promise<unknown>>();
+
 /** Compare-and-set rounds before a writer gives up on a node that keeps changing under it. */
 const CAS_ATTEMPTS = 20;
 
@@ -36,12 +39,17 @@ export class ZooKeeperStore {
     return this.options.connect;
   }
 
-  /** The node's JSON data, or undefined when the node does not exist. */
+  /** The node's JSON data, or undefined when the node does not exist. Reads of one node at once share one session. */
   async readJson<T>(path: string): Promise<Versioned<T> | undefined> {
-    return this.session(async (client) => {
+    const key = `${this.options.connect}${path}`;
+    const pending = readsInFlight.get(key);
+    if (pending) return pending as Promise<Versioned<T> | undefined>;
+    const read = this.session(async (client) => {
       const node = await getData(client, path);
       return node && { value: parseJson<T>(node.data, this.describe(path)), version: node.version };
-    });
+    }).finally(() => readsInFlight.delete(key));
+    readsInFlight.set(key, read);
+    return read;
   }
 
   /**

@@ -80,10 +80,13 @@ export function decommissionDecision(settings: DecommissionSettings, bookieName:
 
 export type BookieMembershipArgs = { [K in keyof BookieMembershipInputs]: pulumi.Input<BookieMembershipInputs[K]> };
 
+/** One provider for every resource of the kind: the engine serializes it once per run. */
+const bookieMembershipProvider = new BookieMembershipProvider();
+
 export class BookieMembership extends pulumi.dynamic.Resource {
   declare readonly bookie: pulumi.Output<string>;
 
   constructor(name: string, args: BookieMembershipArgs, opts?: pulumi.CustomResourceOptions) {
-    super(new BookieMembershipProvider(), name, args, opts, "pulsar-isolation", "BookieMembership");
+    super(bookieMembershipProvider, name, args, opts, "pulsar-isolation", "BookieMembership");
   }
 }

@@ -6,5 +6,6 @@ stack="${1:-dev}"
 bash "$here/install.sh"
 source "$here/env.sh"
 cd "$PROJECT_ROOT"
+npx tsc --noEmit
 pulumi stack select --create "$stack" --non-interactive >/dev/null
 pulumi up --stack "$stack" --yes --non-interactive

@@ -106,12 +106,15 @@ export class AffinityGroupProvider extends AdminProvider implements pulumi.dynam
 
 export type AffinityGroupArgs = { [K in keyof AffinityGroupInputs]: pulumi.Input<AffinityGroupInputs[K]> };
 
+/** One provider for every resource of the kind: the engine serializes it once per run. */
+const affinityGroupProvider = new AffinityGroupProvider();
+
 export class AffinityGroup extends pulumi.dynamic.Resource {
   declare readonly namespace: pulumi.Output<string>;
   declare readonly primary: pulumi.Output<string>;
   declare readonly secondary: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: AffinityGroupArgs, opts?: pulumi.CustomResourceOptions) {
-    super(new AffinityGroupProvider(), name, { secondary: undefined, unloadOnChange: true, ...args }, opts, "pulsar-isolation", "AffinityGroup");
+    super(affinityGroupProvider, name, { secondary: undefined, unloadOnChange: true, ...args }, opts, "pulsar-isolation", "AffinityGroup");
   }
 }

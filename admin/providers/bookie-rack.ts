@@ -121,6 +121,9 @@ export class BookieRackProvider extends AdminProvider implements pulumi.dynamic.
 
 export type BookieRackArgs = { [K in keyof BookieRackInputs]: pulumi.Input<BookieRackInputs[K]> };
 
+/** One provider for every resource of the kind: the engine serializes it once per run. */
+const bookieRackProvider = new BookieRackProvider();
+
 export class BookieRack extends pulumi.dynamic.Resource {
   declare readonly bookie: pulumi.Output<string>;
   declare readonly group: pulumi.Output<string>;
@@ -128,6 +131,6 @@ export class BookieRack extends pulumi.dynamic.Resource {
   declare readonly placements: pulumi.Output<Record<string, BookieRackInfo | null>>;
 
   constructor(name: string, args: BookieRackArgs, opts?: pulumi.CustomResourceOptions) {
-    super(new BookieRackProvider(), name, { placements: undefined, configurationStore: undefined, ...args }, opts, "pulsar-isolation", "BookieRack");
+    super(bookieRackProvider, name, { placements: undefined, configurationStore: undefined, ...args }, opts, "pulsar-isolation", "BookieRack");
   }
 }

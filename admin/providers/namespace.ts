@@ -115,12 +115,15 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
 
 export type NamespaceArgs = { [K in keyof NamespaceInputs]: pulumi.Input<NamespaceInputs[K]> };
 
+/** One provider for every resource of the kind: the engine serializes it once per run. */
+const namespaceProvider = new NamespaceProvider();
+
 export class Namespace extends pulumi.dynamic.Resource {
   declare readonly namespace: pulumi.Output<string>;
   declare readonly cluster: pulumi.Output<string>;
   declare readonly liveBundles: pulumi.Output<number>;
 
   constructor(name: string, args: NamespaceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(new NamespaceProvider(), name, { liveBundles: undefined, ...args }, opts, "pulsar-isolation", "Namespace");
+    super(namespaceProvider, name, { liveBundles: undefined, ...args }, opts, "pulsar-isolation", "Namespace");
   }
 }

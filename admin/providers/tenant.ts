@@ -63,11 +63,14 @@ export class TenantProvider extends AdminProvider implements pulumi.dynamic.Reso
 
 export type TenantArgs = { [K in keyof TenantInputs]: pulumi.Input<TenantInputs[K]> };
 
+/** One provider for every resource of the kind: the engine serializes it once per run. */
+const tenantProvider = new TenantProvider();
+
 export class Tenant extends pulumi.dynamic.Resource {
   declare readonly tenant: pulumi.Output<string>;
   declare readonly adopted: pulumi.Output<boolean>;
 
   constructor(name: string, args: TenantArgs, opts?: pulumi.CustomResourceOptions) {
-    super(new TenantProvider(), name, { adopted: undefined, ...args }, opts, "pulsar-isolation", "Tenant");
+    super(tenantProvider, name, { adopted: undefined, ...args }, opts, "pulsar-isolation", "Tenant");
   }
 }

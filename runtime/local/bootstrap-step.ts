@@ -38,10 +38,13 @@ export class BootstrapStepProvider implements pulumi.dynamic.ResourceProvider<Bo
   }
 }
 
+/** One provider for every resource of the kind: the engine serializes it once per run. */
+const bootstrapStepProvider = new BootstrapStepProvider();
+
 export class BootstrapStep extends pulumi.dynamic.Resource {
   declare readonly changed: pulumi.Output<boolean>;
 
   constructor(name: string, args: BootstrapStepInputs, opts?: pulumi.CustomResourceOptions) {
-    super(new BootstrapStepProvider(), name, { ...args, changed: undefined }, opts, "pulsar-isolation", "BootstrapStep");
+    super(bootstrapStepProvider, name, { ...args, changed: undefined }, opts, "pulsar-isolation", "BootstrapStep");
   }
 }

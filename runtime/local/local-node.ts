@@ -78,11 +78,14 @@ function restartBookie(spec: NodeSpec, paths: LocalPaths, restart: () => Promise
   });
 }
 
+/** One provider for every resource of the kind: the engine serializes it once per run. */
+const localNodeProvider = new LocalNodeProvider();
+
 export class LocalNode extends pulumi.dynamic.Resource {
   declare readonly pid: pulumi.Output<number>;
   declare readonly state: pulumi.Output<string>;
 
   constructor(name: string, args: { spec: NodeSpec; paths: LocalPaths }, opts?: pulumi.CustomResourceOptions) {
-    super(new LocalNodeProvider(), name, { ...args, state: "running", pid: undefined }, opts, "pulsar-isolation", "LocalNode");
+    super(localNodeProvider, name, { ...args, state: "running", pid: undefined }, opts, "pulsar-isolation", "LocalNode");
   }
 }

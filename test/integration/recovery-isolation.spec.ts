@@ -24,29 +24,10 @@ import { nodeStatus, startNode } from "../../runtime/local";
 import { waitFor } from "../../runtime/local/wait";
 import { applyEach, applyResource, refreshResource } from "../support/apply";
 import { adminWritesSeenBy, consume, produce } from "../support/pulsar-client";
-import { RealTopology, startRealTopology, stopRealTopology } from "../support/real-topology";
-import { PROJECT_NAME, PROJECT_ROOT, stackTopology } from "../support/stack-config";
+import { RealTopology } from "../support/real-topology";
+import { integrationTopologyConfig, sharedTopology, stopSharedTopology } from "../support/shared-topology";
+import { PROJECT_NAME, PROJECT_ROOT } from "../support/stack-config";
 import { toolchainEnv } from "../support/toolchain";
-
-/**
- * The dev topology plus a third bookie in group-bookie2 (bk5), a one-bookie group-bookie3 (bk6)
- * and a namespace of cluster2 with group-bookie3 as its secondary group.
- */
-function recoveryTopology(): Record<string, any> {
-  const t = stackTopology("dev");
-  t.bookies.push(
-    { name: "bk5", bookiePort: 3185, httpPort: 8015, group: "group-bookie2", rack: "rack2" },
-    { name: "bk6", bookiePort: 3186, httpPort: 8016, group: "group-bookie3", rack: "rack3" },
-  );
-  t.namespaces.push({
-    name: "public/c2-ns2",
-    cluster: "cluster2",
-    bundles: 4,
-    retention: { size: "1G", time: "3d" },
-    affinity: { primary: "group-bookie2", secondary: "group-bookie3" },
-  });
-  return t;
-}
 
 const STACK = "it-recovery";
 const MESSAGES = 1000;
@@ -70,15 +51,15 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
     process.kill(pid!, "SIGKILL");
     await waitFor(`${name} to die`, async () => !(await nodeStatus(real.paths, name)).running, { timeoutMs: 10_000, intervalMs: 100 });
   };
-  /** The ledgers Pulsar wrote for a namespace's topics, with the groups of every bookie holding a copy. */
+  /** The ledgers of this suite's topic in a namespace (the suites before wrote others). */
   const topicLedgers = async (peers: BookieAdmin, ns: string) =>
-    (await peers.ledgers()).filter((l) => l.managedLedger?.startsWith(`${ns}/persistent/`));
+    (await peers.ledgers()).filter((l) => l.managedLedger === `${ns}/persistent/recovery`);
   const holders = (l: LedgerMetadata) => [...new Set(l.ensembles.flat())];
   const inGroups = (l: LedgerMetadata, ...gs: string[]) => holders(l).every((b) => gs.some((g) => groups[g].includes(b)));
 
   before(async function () {
     this.timeout(600_000);
-    real = await startRealTopology("recovery", recoveryTopology());
+    real = await sharedTopology();
     groups = groupPlan(real.topology);
     console.log(`      topology of ${real.topology.bookies.length} bookies started in ${JSON.stringify(real.started.timings)} s`);
     await applyEach(rackProvider, rackPlan(real.topology), racks, (r) => r.bookie);
@@ -89,7 +70,7 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
 
   after(async function () {
     this.timeout(300_000);
-    await stopRealTopology(real);
+    await stopSharedTopology();
     await fs.rm(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), { force: true });
   });
 
@@ -185,7 +166,7 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
     assert.ok(waiting.length > 0, "c2-ns1's ledgers wait under-replicated");
 
     // The operator's report says so, and fails.
-    await writeStackFile(recoveryTopology());
+    await writeStackFile(integrationTopologyConfig());
     const { code, stdout } = await runLedgerReport(STACK);
     console.log(stdout.replace(/^/gm, "      "));
     assert.equal(code, 2, stdout);

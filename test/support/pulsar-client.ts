@@ -35,9 +35,12 @@ export async function consume(serviceUrl: string, topic: string, subscription: s
  * Admin writes (POST, PUT, DELETE) that our client sent to a broker, counted in the broker's own
  * request log: what the broker saw, not what our code believes it sent.
  */
-export async function adminWritesSeenBy(brokerDir: string): Promise<number> {
+export const adminWritesSeenBy = (brokerDir: string): Promise<number> => adminRequestsSeenBy(brokerDir, ["POST", "PUT", "DELETE"]);
+
+/** Admin requests of these methods that our client sent to a broker, counted in its request log. */
+export async function adminRequestsSeenBy(brokerDir: string, methods = ["GET", "POST", "PUT", "DELETE"]): Promise<number> {
   const log = await fs.readFile(path.join(brokerDir, "logs", "console.log"), "utf8").catch(() => "");
-  const ours = new RegExp(`"(POST|PUT|DELETE) /admin/v2/[^"]*" \\d+ \\S+ "[^"]*" "${USER_AGENT.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}"`);
+  const ours = new RegExp(`"(${methods.join("|")}) /admin/v2/[^"]*" \\d+ \\S+ "[^"]*" "${USER_AGENT.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}"`);
   return log.split("\n").filter((line) => ours.test(line)).length;
 }
 

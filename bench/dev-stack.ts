@@ -1,0 +1,76 @@
+/**
+ * The dev stack's speed with the real CLI, side by side in one run: the critical-path floor of a
+ * cold start (the nodes alone, started by the launcher in dependency order), a cold `pulumi up`,
+ * then no-change `pulumi up` and `pulumi preview` (median of N) with the admin writes the brokers
+ * saw meanwhile. Uses the dev stack's ports: run it with nothing else deployed.
+ * Usage: npm run bench:dev-stack [-- <runs>]
+ */
+import { execFile } from "node:child_process";
+import { promises as fs } from "node:fs";
+import * as path from "node:path";
+import { parseTopology } from "../config";
+import { startTopology, stopTopology } from "../runtime/local";
+import { adminWritesSeenBy } from "../test/support/pulsar-client";
+import { PROJECT_ROOT, stackTopology } from "../test/support/stack-config";
+import { pulsarHome, toolchainEnv } from "../test/support/toolchain";
+
+const runs = Number(process.argv[2] ?? 5);
+const stack = "bench-dev";
+const root = path.join(PROJECT_ROOT, ".stacks-bench");
+const env = toolchainEnv({ PULUMI_BACKEND_URL: `file://${path.join(root, "pulumi-state")}`, PULSAR_ISOLATION_STATE_DIR: path.join(root, "stacks") });
+const stackFile = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
+
+function pulumi(args: string[]): Promise<number> {
+  const started = Date.now();
+  return new Promise((resolve, reject) =>
+    execFile("pulumi", [...args, "--stack", stack, "--non-interactive"], { cwd: PROJECT_ROOT, env, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
+      err ? reject(new Error(`pulumi ${args.join(" ")} failed:\n${`${stdout}${stderr}`.slice(-4000)}`)) : resolve((Date.now() - started) / 1000),
+    ),
+  );
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const brokerWrites = async () =>
+  (await Promise.all(["broker1", "broker2"].map((b) => adminWritesSeenBy(path.join(root, "stacks", stack, b))))).reduce((a, b) => a + b, 0);
+
+async function main() {
+  await fs.rm(root, { recursive: true, force: true });
+  await fs.mkdir(path.join(root, "pulumi-state"), { recursive: true });
+  const topology = parseTopology(stackTopology("dev"));
+
+  // The floor: the nodes alone, in dependency order, independent ones in parallel.
+  const floorPaths = { pulsarHome: pulsarHome(), stateDir: path.join(root, "floor") };
+  const started = await startTopology(topology, floorPaths);
+  await stopTopology(topology, floorPaths);
+  const floor = Object.values(started.timings).reduce((a, b) => a + b, 0);
+
+  await fs.copyFile(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), stackFile);
+  try {
+    await pulumi(["stack", "init"]);
+    const coldUp = await pulumi(["up", "--yes"]);
+    const writesBefore = await brokerWrites();
+    const ups: number[] = [];
+    const previews: number[] = [];
+    for (let i = 0; i < runs; i++) ups.push(await pulumi(["up", "--yes", "--expect-no-changes"]));
+    for (let i = 0; i < runs; i++) previews.push(await pulumi(["preview", "--expect-no-changes"]));
+    const writes = (await brokerWrites()) - writesBefore;
+    await pulumi(["destroy", "--yes"]);
+
+    console.log(`| measure | value |
+|---|---|
+| critical-path floor (launcher: ${Object.entries(started.timings).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(", ")}) | ${floor.toFixed(1)} s |
+| cold \`pulumi up\` | ${coldUp.toFixed(1)} s (${(coldUp / floor).toFixed(2)} × the floor) |
+| no-change \`pulumi up\`, median of ${runs} | ${median(ups).toFixed(1)} s (${ups.map((x) => x.toFixed(1)).join(", ")}) |
+| no-change \`pulumi preview\`, median of ${runs} | ${median(previews).toFixed(1)} s (${previews.map((x) => x.toFixed(1)).join(", ")}) |
+| admin writes the brokers saw during those ${2 * runs} runs | ${writes} |`);
+  } finally {
+    await pulumi(["destroy", "--yes"]).catch(() => undefined);
+    await pulumi(["stack", "rm", "--yes", "--force"]).catch(() => undefined);
+    await fs.rm(stackFile, { force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err.message);
+  process.exit(1);
+});

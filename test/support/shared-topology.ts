@@ -1,0 +1,40 @@
+import { RealTopology, startRealTopology, stopRealTopology } from "./real-topology";
+import { stackTopology } from "./stack-config";
+
+/**
+ * The one real topology the integration suites share, started by the first suite that asks and
+ * stopped by the last one (or, failing that, after every suite): the dev topology plus a third
+ * bookie in group-bookie2 (bk5), a one-bookie group-bookie3 (bk6) and a namespace of cluster2
+ * with group-bookie3 as its secondary group.
+ */
+export function integrationTopologyConfig(): Record<string, any> {
+  const t = stackTopology("dev");
+  t.bookies.push(
+    { name: "bk5", bookiePort: 3185, httpPort: 8015, group: "group-bookie2", rack: "rack2" },
+    { name: "bk6", bookiePort: 3186, httpPort: 8016, group: "group-bookie3", rack: "rack3" },
+  );
+  t.namespaces.push({
+    name: "public/c2-ns2",
+    cluster: "cluster2",
+    bundles: 4,
+    retention: { size: "1G", time: "3d" },
+    affinity: { primary: "group-bookie2", secondary: "group-bookie3" },
+  });
+  return t;
+}
+
+let shared: Promise<RealTopology> | undefined;
+
+export function sharedTopology(): Promise<RealTopology> {
+  shared ??= startRealTopology("integration", integrationTopologyConfig());
+  return shared;
+}
+
+export async function stopSharedTopology(): Promise<void> {
+  if (!shared) return;
+  const real = await shared.catch(() => undefined);
+  shared = undefined;
+  await stopRealTopology(real);
+}
+
+export const mochaHooks = { afterAll: stopSharedTopology };
