@@ -3,6 +3,9 @@
  * a time limit per request, retries with backoff while a node starts, and errors that name the
  * method, the URL, the status and the server's own message. The token never appears in errors.
  */
+
+import { processState } from "../lib/process-state";
+
 export interface HttpClientOptions {
   /** `http://host:port` or `https://host:port`; more than one, comma-separated, are tried in turn. */
   readonly baseUrl: string;
@@ -59,10 +62,10 @@ export class HttpClient {
   async request<T>(method: Method, path: string, body?: unknown, { notFoundOk = false } = {}): Promise<T | undefined> {
     if (method !== "GET") return this.send<T>(method, path, body, notFoundOk);
     const key = `${this.urls.join(",")} ${path} ${notFoundOk} ${this.options.token ?? ""}`;
-    const pending = inFlightGets.get(key);
+    const pending = inFlightGets().get(key);
     if (pending) return pending as Promise<T | undefined>;
-    const answer = this.send<T>(method, path, body, notFoundOk).finally(() => inFlightGets.delete(key));
-    inFlightGets.set(key, answer);
+    const answer = this.send<T>(method, path, body, notFoundOk).finally(() => inFlightGets().delete(key));
+    inFlightGets().set(key, answer);
     return answer;
   }
 
@@ -137,17 +140,17 @@ function describeNetworkError(err: unknown): string {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** GETs on their way, by client and path: a second caller waits for the first one's answer. */
-const inFlightGets = new Map<string, Promise<unknown>>();
+const inFlightGets = () => processState("httpGetsInFlight", () => new Map<string, Promise<unknown>>());
 
 /** At most this many requests at once to one server, however many resources the engine runs in parallel. */
 export const MAX_REQUESTS_PER_SERVER = 8;
 
-const busy = new Map<string, { running: number; waiting: (() => void)[] }>();
+const busy = () => processState("httpBusyServers", () => new Map<string, { running: number; waiting: (() => void)[] }>());
 
 /** Waits for a free slot of the server; the returned function frees it. */
 async function slotFor(server: string): Promise<() => void> {
-  const state = busy.get(server) ?? { running: 0, waiting: [] };
-  busy.set(server, state);
+  const state = busy().get(server) ?? { running: 0, waiting: [] };
+  busy().set(server, state);
   if (state.running >= MAX_REQUESTS_PER_SERVER) await new Promise<void>((resolve) => state.waiting.push(resolve));
   else state.running++;
   return () => {

@@ -1,5 +1,6 @@
 // Required as the module itself, so that dynamic providers that use it serialize a require of it rather than a copy.
 import zk = require("node-zookeeper-client");
+import { processState } from "../lib/process-state";
 
 /**
  * The few ZooKeeper operations the project needs where Pulsar and BookKeeper offer no REST API:
@@ -21,7 +22,7 @@ export interface ZooKeeperOptions {
 }
 
 /** Reads on their way, by store and path: many resources read the same rack map at once. */
-const readsInFlight = new Map<string, Promise<unknown>>();
+const readsInFlight = () => processState("zookeeperReadsInFlight", () => new Map<string, Promise<unknown>>());
 
 /** Compare-and-set rounds before a writer gives up on a node that keeps changing under it. */
 const CAS_ATTEMPTS = 20;
@@ -42,13 +43,13 @@ export class ZooKeeperStore {
   /** The node's JSON data, or undefined when the node does not exist. Reads of one node at once share one session. */
   async readJson<T>(path: string): Promise<Versioned<T> | undefined> {
     const key = `${this.options.connect}${path}`;
-    const pending = readsInFlight.get(key);
+    const pending = readsInFlight().get(key);
     if (pending) return pending as Promise<Versioned<T> | undefined>;
     const read = this.session(async (client) => {
       const node = await getData(client, path);
       return node && { value: parseJson<T>(node.data, this.describe(path)), version: node.version };
-    }).finally(() => readsInFlight.delete(key));
-    readsInFlight.set(key, read);
+    }).finally(() => readsInFlight().delete(key));
+    readsInFlight().set(key, read);
     return read;
   }
 
