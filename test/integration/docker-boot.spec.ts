@@ -2,8 +2,20 @@ import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { Topology, bookieId, brokerWebUrl, parseTopology } from "../../config";
-import { bookieSpec, bookkeeperInitCommand, brokerSpec, clusterMetadataCommand, configurationStoreSpec, zookeeperSpec } from "../../runtime";
+import { PulsarAdmin, ZooKeeperStore } from "../../admin";
+import { BookieAdmin } from "../../admin/bookie-admin";
+import { Topology, bookieHttpUrl, bookieId, brokerWebUrl, configurationStoreReachableConnect, parseTopology } from "../../config";
+import {
+  bookieSpec,
+  bookkeeperInitCommand,
+  brokerSpec,
+  clusterMetadataCommand,
+  configurationStoreSpec,
+  cookiePath,
+  decommissionBookie,
+  nodeActions,
+  zookeeperSpec,
+} from "../../runtime";
 import { ContainerSpec, DockerOptions, IMAGE_PULSAR_HOME, bootstrapContainer, dockerRunArgs, networkName, nodeContainer } from "../../runtime/docker";
 import { waitFor } from "../../runtime/local/wait";
 import { PROJECT_ROOT, stackTopology } from "../support/stack-config";
@@ -150,6 +162,40 @@ describe("docker runtime: the docker-local stack's container specs boot for real
     const output = await runOnce(bootstrapContainer(bookkeeperInitCommand(topology), options));
     assert.match(output, /Ledger root path: \S+ already exists/);
     assert.match(output, /pulsar-isolation: already done/);
+  });
+
+  it("decommissions a bookie container the way the stack does (bookie HTTP API, docker stop), copying its ledgers before it goes", async () => {
+    const [broker1] = nodes().brokers;
+    const bk4 = nodes().bookies[3];
+    const bk4Id = bookieId(topology, topology.bookies[3]);
+    const peers = new BookieAdmin({ baseUrl: topology.bookies.slice(0, 3).map((b) => bookieHttpUrl(topology, b)).join(",") });
+    // Clients inside Docker resolve the brokers' advertised names.
+    const client = async (...args: string[]) => {
+      const { stdout, stderr } = await run("docker", ["exec", broker1.name, "bin/pulsar-client", "--url", "pulsar://broker1:16650", ...args], { timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+      return `${stdout}${stderr}`;
+    };
+    // Kept without a subscription: the namespace's only cursor otherwise is its replicator's.
+    await new PulsarAdmin({ baseUrl: brokerWebUrl(topology, topology.clusters[0].brokers[0]) }).setRetention("public/default", { retentionSizeInMB: 100, retentionTimeInMinutes: 60 });
+    assert.match(await client("produce", "-m", "boot", "-n", "300", "persistent://public/default/decommission"), /300 messages successfully produced/);
+    await waitFor("a ledger on bk4", async () => (await peers.ledgersOn(bk4Id)).length > 0, { timeoutMs: 30_000, intervalMs: 1_000 }).catch(() => undefined);
+    const onBk4 = await peers.ledgersOn(bk4Id);
+
+    await step("decommission", () =>
+      decommissionBookie(
+        { name: "bk4", bookie: bk4Id, httpUrl: bookieHttpUrl(topology, topology.bookies[3]), peerUrls: topology.bookies.slice(0, 3).map((b) => bookieHttpUrl(topology, b)), metadataStore: configurationStoreReachableConnect(topology) },
+        nodeActions({ kind: "docker", container: bk4.name }),
+        300_000,
+      ),
+    );
+    assert.equal(await docker(["inspect", "-f", "{{.State.Status}}", bk4.name]), "exited", "the container is stopped, for Pulumi to remove");
+    assert.deepEqual(await peers.ledgersOn(bk4Id), [], `no ledger needs bk4 (it held ${onBk4.length})`);
+    assert.ok(!(await peers.listBookies("rw")).includes(bk4Id));
+    assert.equal(await new ZooKeeperStore({ connect: configurationStoreReachableConnect(topology) }).exists(cookiePath(bk4Id)), false, "its cookie is deleted");
+    const consumed = await client("consume", "-s", "after-decommission", "-p", "Earliest", "-n", "300", "persistent://public/default/decommission").catch((err: Error) => err.message);
+    if (!/300 messages successfully consumed/.test(consumed)) {
+      const stats = await fetch(`${brokerWebUrl(topology, topology.clusters[0].brokers[0])}/admin/v2/persistent/public/default/decommission/internalStats`).then((r) => r.text());
+      assert.fail(`the 300 messages did not read back after the decommission.\ntopic: ${stats}\nbroker1: ${await lastLogs(broker1.name)}\nconsumer: ${consumed.slice(-3000)}`);
+    }
   });
 
   it("a replaced bookie container starts on its kept volume with the same identity", async () => {

@@ -170,7 +170,8 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
     const { code, stdout } = await runLedgerReport(STACK);
     console.log(stdout.replace(/^/gm, "      "));
     assert.equal(code, 2, stdout);
-    assert.match(stdout, new RegExp(`public/c2-ns1 → group-bookie2[\\s\\S]*?under-replicated: ${waiting.length}`));
+    const reported = /public\/c2-ns1 → group-bookie2[\s\S]*?under-replicated: (\d+)/.exec(stdout);
+    assert.ok(reported && Number(reported[1]) >= waiting.length, `the report lists c2-ns1's ${waiting.length} waiting ledgers of this topic among its under-replicated ones`);
     assert.match(stdout, /public\/c2-ns1 → group-bookie2[\s\S]*?outside their groups: 0/);
 
     // Nothing is lost once the bookie returns.
