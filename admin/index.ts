@@ -3,4 +3,3 @@ export * from "./pulsar-admin";
 export * from "./rack-map";
 export * from "./zookeeper";
 export * from "./providers";
-export * from "./ledgers";

@@ -39,11 +39,6 @@ export interface BookieAffinityGroup {
   readonly bookkeeperAffinityGroupSecondary?: string;
 }
 
-export interface ClusterData {
-  readonly serviceUrl?: string;
-  readonly brokerServiceUrl?: string;
-}
-
 export interface LedgerInfo {
   readonly ledgerId: number;
   readonly entries: number;
@@ -101,11 +96,7 @@ export class PulsarAdmin {
     await this.http.request("DELETE", `/admin/v2/bookies/racks-info/${enc(bookie)}`, undefined, { notFoundOk: true });
   }
 
-  // Clusters and tenants, in the shared configuration store.
-
-  async getCluster(name: string): Promise<ClusterData | undefined> {
-    return this.http.request<ClusterData>("GET", `/admin/v2/clusters/${enc(name)}`, undefined, { notFoundOk: true });
-  }
+  // Tenants, in the shared configuration store.
 
   async getTenant(name: string): Promise<TenantInfo | undefined> {
     return this.http.request<TenantInfo>("GET", `/admin/v2/tenants/${enc(name)}`, undefined, { notFoundOk: true });

@@ -9,7 +9,7 @@ import { execFile } from "node:child_process";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { parseTopology } from "../config";
-import { startTopology, stopTopology } from "../runtime/local";
+import { startTopology, stopTopology } from "../test/support/launcher";
 import { adminWritesSeenBy } from "../test/support/pulsar-client";
 import { PROJECT_ROOT, stackTopology } from "../test/support/stack-config";
 import { pulsarHome, toolchainEnv } from "../test/support/toolchain";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ledgersServiceUri } from "../config/topology";
+import { ledgersServiceUri } from "../config/derived";
 import { BookieMembership, BookieNode, NodeRunner, bookieNode, bookkeeperInit } from "../runtime";
 import { BookKeeperRef, BookieRef, ConfigurationStoreRef } from "./references";
 

@@ -1,5 +1,5 @@
 export * from "./schema";
 export * from "./load";
-export * from "./topology";
+export * from "./derived";
 export * from "./path";
 export * from "./kubernetes";

@@ -1,5 +1,5 @@
 import { BookieFacts, IsolationFacts, Quorum, Subject, Verdict, checkIsolation } from "../rules/isolation";
-import { DEFAULT_HOST } from "./topology";
+import { DEFAULT_HOST } from "./derived";
 
 /**
  * The schema's side of the isolation rules: the facts of a stack config (read defensively: the

@@ -10,7 +10,7 @@ import { z } from "zod";
 export const NODE_PORT_RANGE = { min: 30000, max: 32767 } as const;
 
 /**
- * The named ports (as runtime/spec.ts names them) of each role that the machine running Pulumi
+ * The named ports (as runtime/node-spec.ts names them) of each role that the machine running Pulumi
  * reaches: brokers' admin API (and service port), bookies' HTTP API (decommission), and the
  * configuration store's client port (the bookies' copy of the rack map, cookies).
  */

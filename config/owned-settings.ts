@@ -1,5 +1,5 @@
 /**
- * Settings that the topology itself writes into the nodes' configuration files (runtime/spec.ts),
+ * Settings that the topology itself writes into the nodes' configuration files (runtime/node-spec.ts),
  * each with what sets it. `brokerSettings` and `bookieSettings` may add any other setting, but not
  * these: the schema checked the values they carry (an ensemble against its groups, the shared
  * metadata, the isolation of recovery), and an override would change them behind its back.

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { KubernetesSchema } from "./kubernetes";
 import { checkKubernetesPlacement } from "./kubernetes-rules";
 import { checkTopology } from "./rules";
-import { DEFAULT_DECOMMISSION_TIMEOUT_SECONDS, DEFAULT_HOST } from "./topology";
+import { DEFAULT_DECOMMISSION_TIMEOUT_SECONDS, DEFAULT_HOST } from "./derived";
 
 /** Pulsar's rule for cluster, tenant and namespace names (NamedEntity): letters, digits, `_-=:.`. */
 export const PULSAR_NAME = /^[-=:.\w]+$/;

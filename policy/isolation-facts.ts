@@ -1,5 +1,5 @@
 import { BookieFacts, ClusterFacts, IsolationFacts, NamespaceFacts, Subject } from "../rules/isolation";
-import { NodeFact, TopologyView, bookieIdOf } from "./topology-view";
+import { NodeFact, TopologyView, bookieIdOf } from "./plan-view";
 
 /**
  * The policy pack's side of the isolation rules: the facts of the planned resources, and the

@@ -1,4 +1,4 @@
-import type { NodeFact, ResourceLike } from "./topology-view";
+import type { NodeFact, ResourceLike } from "./plan-view";
 
 /** The annotations and variable that runtime/kubernetes/object-spec.ts and the entry script give a node's StatefulSet. */
 const KUBERNETES = {

@@ -2,7 +2,7 @@ import type { EnforcementLevel, StackValidationPolicy } from "@pulumi/policy";
 import { RULES, RuleName, checkIsolation } from "../rules/isolation";
 import { planIsolationFacts, subjectUrn } from "./isolation-facts";
 import { sharedMetadata } from "./shared-metadata";
-import { topologyView } from "./topology-view";
+import { topologyView } from "./plan-view";
 
 /**
  * The isolation rules of rules/isolation.ts (the ones the stack config's schema applies too, with

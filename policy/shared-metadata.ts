@@ -1,4 +1,4 @@
-import { ResourceLike, topologyView } from "./topology-view";
+import { ResourceLike, topologyView } from "./plan-view";
 
 export interface Violation {
   readonly message: string;

@@ -1,6 +1,6 @@
 import { BookieAdmin } from "../admin/bookie-admin";
 import { ZooKeeperStore } from "../admin/zookeeper";
-import { DEFAULT_DECOMMISSION_TIMEOUT_SECONDS, LEDGERS_ROOT } from "../config/topology";
+import { DEFAULT_DECOMMISSION_TIMEOUT_SECONDS, LEDGERS_ROOT } from "../config/derived";
 import { NodeActions } from "./node-control";
 
 /**

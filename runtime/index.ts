@@ -4,7 +4,7 @@ import { kubernetesStackRunner } from "./kubernetes";
 import { localPaths, localRunner } from "./local";
 import { NodeRunner } from "./runner";
 
-export * from "./spec";
+export * from "./node-spec";
 export * from "./bootstrap";
 export * from "./runner";
 export * from "./decommission";

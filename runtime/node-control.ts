@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { NodeSpec } from "./spec";
+import { NodeSpec } from "./node-spec";
 import { LocalPaths, removeNodeFiles, startNode, stopNode } from "./local/node-process";
 import { KubernetesControl, statefulSetActions } from "./kubernetes/statefulset-control";
 

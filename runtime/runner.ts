@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BootstrapCommand } from "./bootstrap";
 import { NodeControl } from "./node-control";
-import { NodeSpec } from "./spec";
+import { NodeSpec } from "./node-spec";
 
 /**
  * How the nodes of a topology run. Components ask a runner for a node or a bootstrap step and

@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { BootstrapCommand, bootstrapEnv } from "../bootstrap";
-import { DATA_DIR, NodeSpec } from "../spec";
+import { DATA_DIR, NodeSpec } from "../node-spec";
 import { BOOTSTRAP_ENTRY_SCRIPT, ENTRY_ENV, NODE_ENTRY_SCRIPT, toExtendedRegex } from "./entry-script";
 
 /**

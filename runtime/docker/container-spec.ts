@@ -1,7 +1,7 @@
 import { isIP } from "node:net";
 import { BootstrapCommand } from "../bootstrap";
 import { bootstrapProcess, dataPath, httpCheckScript, keepsData, nodeProcess } from "../container";
-import { NodeSpec } from "../spec";
+import { NodeSpec } from "../node-spec";
 
 /**
  * A container as plain data: what the Pulumi runner turns into `docker.Container` arguments and

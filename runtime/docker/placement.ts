@@ -1,5 +1,5 @@
 import { Topology } from "../../config";
-import { bookieSpec, brokerSpec, configurationStoreSpec, zookeeperSpec } from "../spec";
+import { bookieSpec, brokerSpec, configurationStoreSpec, zookeeperSpec } from "../node-spec";
 
 /** The Docker host (a key of `docker.hosts`) of every node by node name; undefined is the default engine. */
 export function dockerHostsByNode(topology: Topology): Map<string, string | undefined> {

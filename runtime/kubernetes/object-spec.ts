@@ -2,7 +2,7 @@ import type { types } from "@pulumi/kubernetes";
 import { EXPOSED_PORTS } from "../../config/kubernetes";
 import { BootstrapCommand } from "../bootstrap";
 import { ImageLayout, bootstrapProcess, dataPath, keepsData, nodeProcess } from "../container";
-import { NodeSpec } from "../spec";
+import { NodeSpec } from "../node-spec";
 
 /**
  * A node of the topology as Kubernetes objects, as plain data: what the Pulumi runner registers.
@@ -42,7 +42,7 @@ export interface NodeObjects {
   readonly nodePorts?: ServiceObject;
 }
 
-/** Annotations that give the policy pack a node's facts (policy/topology-view.ts reads them). */
+/** Annotations that give the policy pack a node's facts (policy/plan-view.ts reads them). */
 export const ANNOTATIONS = {
   name: "pulsar-isolation/node",
   role: "pulsar-isolation/role",

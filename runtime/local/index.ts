@@ -6,7 +6,6 @@ import { LocalPaths } from "./node-process";
 
 export * from "./node-process";
 export * from "./run-command";
-export * from "./topology";
 export { LocalNode } from "./local-node";
 export { BootstrapStep } from "./bootstrap-step";
 

@@ -2,7 +2,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { BookieAdmin } from "../../admin/bookie-admin";
 import { changedKeys, liveResult, requireState } from "../../lib/dynamic-provider";
-import { NodeSpec } from "../spec";
+import { NodeSpec } from "../node-spec";
 import { LocalPaths, nodeStatus, startNode, stopNode } from "./node-process";
 import { oneAtATime } from "./one-at-a-time";
 

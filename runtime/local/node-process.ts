@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { promises as fs, openSync, closeSync, readFileSync } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { DATA_DIR, NodeSpec } from "../spec";
+import { DATA_DIR, NodeSpec } from "../node-spec";
 import { waitFor } from "./wait";
 
 /**

@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
+import { ledgerBookies } from "../support/ledger-ensembles";
 import { promises as fs } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
-import { PulsarAdmin, RacksInfo, ZooKeeperStore, ledgerBookies, withPlacement } from "../../admin";
+import { PulsarAdmin, RacksInfo, ZooKeeperStore, withPlacement } from "../../admin";
 import { groupPlan } from "../../components";
 import { parseTopology } from "../../config";
 import { topologyNodes } from "../../runtime";

@@ -1,8 +1,9 @@
 import * as assert from "node:assert/strict";
+import { ledgerBookies } from "../support/ledger-ensembles";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { PulsarAdmin, ledgerBookies } from "../../admin";
+import { PulsarAdmin } from "../../admin";
 import { BookieAdmin } from "../../admin/bookie-admin";
 import { groupPlan } from "../../components";
 import { kubernetesNamespace, parseTopology } from "../../config";

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { ledgerBookies } from "../support/ledger-ensembles";
 import * as path from "node:path";
 import {
   AffinityGroupOutputs,
@@ -10,7 +11,6 @@ import {
   PulsarAdmin,
   TenantOutputs,
   TenantProvider,
-  ledgerBookies,
 } from "../../admin";
 import { affinityPlan, groupPlan, namespacePlan, rackPlan, tenantPlan } from "../../components";
 import { brokerServiceUrl, brokerWebUrl } from "../../config";

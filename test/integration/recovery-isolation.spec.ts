@@ -213,7 +213,7 @@ function runLedgerReport(stack: string): Promise<{ code: number; stdout: string 
   return new Promise((resolve) =>
     execFile(
       "node",
-      ["-r", "ts-node/register/transpile-only", "ops/ledgers.ts", stack],
+      ["-r", "ts-node/register/transpile-only", "ops/ledgers-command.ts", stack],
       { cwd: PROJECT_ROOT, env: toolchainEnv() },
       (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout: `${stdout}${stderr}` }),
     ),

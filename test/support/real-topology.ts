@@ -1,7 +1,8 @@
 import * as path from "node:path";
 import { promises as fs } from "node:fs";
 import { Topology, parseTopology } from "../../config";
-import { LocalPaths, StartedTopology, startTopology, stopTopology } from "../../runtime/local";
+import { LocalPaths } from "../../runtime/local";
+import { StartedTopology, startTopology, stopTopology } from "./launcher";
 import { PROJECT_ROOT, stackTopology } from "./stack-config";
 import { pulsarHome } from "./toolchain";
 

@@ -1,7 +1,7 @@
 import * as assert from "node:assert/strict";
 import { parseTopology } from "../../config";
 import { policies } from "../../policy/policies";
-import { ResourceLike, topologyView } from "../../policy/topology-view";
+import { ResourceLike, topologyView } from "../../policy/plan-view";
 import { bookieSpec, bookkeeperInitCommand, brokerSpec, configurationStoreSpec, topologyNodes, zookeeperSpec } from "../../runtime";
 import { ENTRY_ENV, LISTEN_SETTINGS, NODE_ENTRY_SCRIPT, BOOTSTRAP_ENTRY_SCRIPT, nodeProcess } from "../../runtime/container";
 import { ANNOTATIONS, bootstrapJob, dataClaimName, kubernetesOptions, nodeObjects } from "../../runtime/kubernetes";

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { affinityPlan, namespacePlan, rackPlan } from "../../components";
 import { parseTopology } from "../../config";
 import { policies } from "../../policy/policies";
-import { ResourceLike } from "../../policy/topology-view";
+import { ResourceLike } from "../../policy/plan-view";
 import { topologyNodes } from "../../runtime";
 import { stackTopology } from "../support/stack-config";
 

@@ -4,7 +4,7 @@ import { Topology, TopologyConfigError, parseTopology } from "../../config";
 import { isolationProblems } from "../../config/isolation-facts";
 import { formatPath } from "../../config/path";
 import { policies } from "../../policy/policies";
-import { ResourceLike } from "../../policy/topology-view";
+import { ResourceLike } from "../../policy/plan-view";
 import { RULES } from "../../rules/isolation";
 import { topologyNodes } from "../../runtime";
 import { stackTopology } from "../support/stack-config";

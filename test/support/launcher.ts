@@ -1,8 +1,6 @@
 import { Topology } from "../../config";
-import { bookkeeperInitCommand, clusterMetadataCommand } from "../bootstrap";
-import { NodeSpec, bookieSpec, brokerSpec, configurationStoreSpec, topologyNodes, zookeeperSpec } from "../spec";
-import { LocalPaths, startNode, stopNode } from "./node-process";
-import { runBootstrapCommand } from "./run-command";
+import { NodeSpec, bookieSpec, bookkeeperInitCommand, brokerSpec, clusterMetadataCommand, configurationStoreSpec, topologyNodes, zookeeperSpec } from "../../runtime";
+import { LocalPaths, runBootstrapCommand, startNode, stopNode } from "../../runtime/local";
 
 export interface StartedTopology {
   readonly nodes: readonly NodeSpec[];

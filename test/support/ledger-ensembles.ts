@@ -1,4 +1,4 @@
-import { LedgerInfo } from "./pulsar-admin";
+import { LedgerInfo } from "../../admin";
 
 /**
  * The bookies of every ensemble of a ledger, read from the ledger metadata that
