@@ -1,39 +1,12 @@
 import * as assert from "node:assert/strict";
-import { affinityPlan, namespacePlan, rackPlan } from "../../components";
 import { parseTopology } from "../../config";
 import { policies } from "../../policy/policies";
 import { ResourceLike } from "../../policy/plan-view";
-import { topologyNodes } from "../../runtime";
+import { planResources, violations } from "../support/plan-resources";
 import { stackTopology } from "../support/stack-config";
 
-const TYPE = "pulumi-nodejs:dynamic/pulsar-isolation";
-
 /** The resources the dev stack registers, as the policy engine sees them. */
-function devResources(): ResourceLike[] {
-  const topology = parseTopology(stackTopology("dev"));
-  const res = (kind: string, name: string, props: Record<string, any>): ResourceLike => ({
-    type: `${TYPE}:${kind}`,
-    name,
-    urn: `urn:pulumi:dev::pulsar-isolation::${TYPE}:${kind}::${name}`,
-    props: structuredClone(props),
-  });
-  return [
-    ...topologyNodes(topology).map((spec) => res("LocalNode", spec.name, { spec, state: "running" })),
-    ...rackPlan(topology).map((r) => res("BookieRack", r.bookie, r)),
-    ...namespacePlan(topology).map((n) => res("Namespace", n.namespace, n)),
-    ...affinityPlan(topology).map((a) => res("AffinityGroup", `${a.namespace}-affinity`, a)),
-  ];
-}
-
-/** Runs one policy over the resources and returns the messages it reports. */
-function violations(policyName: string, resources: ResourceLike[]): string[] {
-  const policy = policies.find((p) => p.name === policyName);
-  assert.ok(policy, `no policy ${policyName}`);
-  const messages: string[] = [];
-  const args = { resources, stackTags: new Map(), getConfig: () => ({}), notApplicable: () => { throw new Error("n/a"); } };
-  policy.validateStack(args as any, (message: string) => messages.push(message));
-  return messages;
-}
+const devResources = () => planResources(parseTopology(stackTopology("dev")));
 
 const find = (resources: ResourceLike[], kind: string, name: string) => resources.find((r) => r.type.endsWith(`:${kind}`) && r.name === name)!;
 const without = (resources: ResourceLike[], kind: string, name: string) => resources.filter((r) => r !== find(resources, kind, name));

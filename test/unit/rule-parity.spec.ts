@@ -1,39 +1,14 @@
 import * as assert from "node:assert/strict";
-import { affinityPlan, namespacePlan, rackPlan } from "../../components";
 import { Topology, TopologyConfigError, parseTopology } from "../../config";
 import { isolationProblems } from "../../config/isolation-facts";
 import { formatPath } from "../../config/path";
-import { policies } from "../../policy/policies";
 import { ResourceLike } from "../../policy/plan-view";
 import { RULES } from "../../rules/isolation";
-import { topologyNodes } from "../../runtime";
+import { planResources, violations } from "../support/plan-resources";
 import { stackTopology } from "../support/stack-config";
 
-const TYPE = "pulumi-nodejs:dynamic/pulsar-isolation";
-
-/** What the program would register for a topology the schema has not judged, as the policy engine sees it. */
-function planOf(topology: Topology): ResourceLike[] {
-  const res = (kind: string, name: string, props: Record<string, any>): ResourceLike => ({
-    type: `${TYPE}:${kind}`,
-    name,
-    urn: `urn:pulumi:dev::pulsar-isolation::${TYPE}:${kind}::${name}`,
-    props: structuredClone(props),
-  });
-  return [
-    ...topologyNodes(topology).map((spec) => res("LocalNode", spec.name, { spec, state: "running" })),
-    ...rackPlan(topology).map((r) => res("BookieRack", r.bookie, r)),
-    ...namespacePlan(topology).map((n) => res("Namespace", n.namespace, n)),
-    ...affinityPlan(topology).map((a) => res("AffinityGroup", `${a.namespace}-affinity`, a)),
-  ];
-}
-
 function policyMessages(resources: ResourceLike[]): string[] {
-  const messages: string[] = [];
-  for (const rule of RULES) {
-    const policy = policies.find((p) => p.name === rule.name)!;
-    policy.validateStack!({ resources } as any, (message: string) => messages.push(message));
-  }
-  return messages.sort();
+  return RULES.flatMap((rule) => violations(rule.name, resources)).sort();
 }
 
 function schemaProblems(raw: unknown): string[] {
@@ -63,7 +38,7 @@ describe("the isolation rules give the same verdicts and messages from the stack
       const parsed = parseTopology(stackTopology("dev")) as unknown as Record<string, any>;
       change(parsed);
 
-      const fromPlan = policyMessages(planOf(parsed as Topology));
+      const fromPlan = policyMessages(planResources(parsed as Topology));
       const fromConfig = isolationProblems(raw);
       assert.ok(fromPlan.length > 0, "the plan breaks a rule");
       assert.ok(fromConfig.some((p) => p.verdict.rule === rule), `the config breaks ${rule}`);
