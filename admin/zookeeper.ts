@@ -24,6 +24,9 @@ export interface ZooKeeperOptions {
 /** Reads on their way, by store and path: many resources read the same rack map at once. */
 const readsInFlight = () => processState("zookeeperReadsInFlight", () => new Map<string, Promise<unknown>>());
 
+/** Updates of a node from this process, the last one queued by store and path. */
+const updatesInLine = () => processState("zookeeperUpdatesInLine", () => new Map<string, Promise<unknown>>());
+
 /** Compare-and-set rounds before a writer gives up on a node that keeps changing under it. */
 const CAS_ATTEMPTS = 20;
 
@@ -59,8 +62,21 @@ export class ZooKeeperStore {
    * Returns the value written and read back, or the current one when `change` leaves it equal.
    */
   async updateJson<T>(path: string, change: (current: T | undefined) => T): Promise<T> {
+    // Writers of one node in this process take turns: at once they would only make each other retry.
+    const key = `${this.options.connect}${path}`;
+    const turn = (updatesInLine().get(key) ?? Promise.resolve()).catch(() => undefined).then(() => this.compareAndSet(path, change));
+    updatesInLine().set(key, turn);
+    try {
+      return await turn;
+    } finally {
+      if (updatesInLine().get(key) === turn) updatesInLine().delete(key);
+    }
+  }
+
+  private async compareAndSet<T>(path: string, change: (current: T | undefined) => T): Promise<T> {
     return this.session(async (client) => {
       for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * 50 * attempt));
         const node = await getData(client, path);
         const current = node && parseJson<T>(node.data, this.describe(path));
         const next = change(current);

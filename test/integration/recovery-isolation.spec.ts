@@ -13,6 +13,7 @@ import {
   RacksInfo,
   TenantProvider,
   ZooKeeperStore,
+  withPlacement,
   zooKeeperRackMapLocation,
 } from "../../admin";
 import { BookieAdmin, LedgerMetadata } from "../../admin/bookie-admin";
@@ -85,6 +86,19 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
       const log = await fs.readFile(path.join(real.paths.stateDir, b.name, "logs", "console.log"), "utf8");
       assert.ok(!log.includes("Failed to initialize DNS Resolver"), `${b.name}'s rack resolver failed`);
     }
+  });
+
+  it("writes the configuration store's copy from many resources at once without losing one (compare-and-set)", async () => {
+    const path = "/pulsar-isolation-test-concurrent-placements";
+    await store().remove(path);
+    const ids = Array.from({ length: 24 }, (_, i) => `10.0.${i % 6}.${i}:3181`);
+    // Separate stores, as separate resources of the engine use them.
+    await Promise.all(ids.map((id, i) => new ZooKeeperStore({ connect: configurationStoreConnect(real.topology) }).updateJson<RacksInfo>(path, (map) =>
+      withPlacement(map ?? {}, id, { group: `group-${i % 6}`, rack: `rack-${i % 6}`, hostname: id.split(":")[0] }),
+    )));
+    const written = (await store().readJson<RacksInfo>(path))!.value;
+    assert.deepEqual(Object.values(written).flatMap((bookies) => Object.keys(bookies)).sort(), [...ids].sort());
+    await store().remove(path);
   });
 
   it("sees drift in the configuration store's copy, edited with a plain ZooKeeper client, and repairs that copy only", async () => {
