@@ -14,32 +14,10 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 source "$K8S_SRC/image-archive.sh"
 
-say() { printf '[kubernetes] %s\n' "$*" >&2; }
-fail() { say "error: $*"; exit 1; }
+STEP_PREFIX=kubernetes
+STEP_DIR="$K8S_TOOLCHAIN"
+source "$PROJECT_ROOT/toolchain/steps.sh"
 as_root() { if [[ $EUID -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
-
-# step NAME INPUTS OUTPUTS COMMAND...: runs COMMAND unless every OUTPUT (space-separated) exists and
-# the stamp of NAME holds the hash of INPUTS (versions, source files' hashes).
-step() {
-  local name="$1" inputs="$2" outputs="$3"
-  shift 3
-  local stamp_file="$K8S_TOOLCHAIN/.stamp-$name" stamp output built=1
-  stamp="$(printf '%s' "$inputs" | sha256sum | cut -c1-16)"
-  for output in $outputs; do [[ -e "$output" ]] || built=0; done
-  if ((built)) && [[ "$(cat "$stamp_file" 2>/dev/null)" == "$stamp" ]]; then
-    say "$(printf '%-36s cached' "$name")"
-    return
-  fi
-  local started=$SECONDS log="$K8S_LOGS/$name.log"
-  if ! "$@" >"$log" 2>&1; then
-    tail -n 30 "$log" >&2
-    fail "$name failed after $((SECONDS - started)) s (whole log: ${log#"$PROJECT_ROOT"/})"
-  fi
-  echo "$stamp" > "$stamp_file"
-  say "$(printf '%-36s %4d s' "$name" $((SECONDS - started)))"
-}
-
-files_hash() { cat "$@" | sha256sum | cut -c1-16; }
 
 # --- Debian packages ---------------------------------------------------------------------------
 DEBIAN_PACKAGES=(containerd runc containernetworking-plugins iptables conntrack etcd-server debootstrap openssl gcc libc6-dev)
