@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ledgersServiceUri } from "../config/derived";
 import { BookieMembership, BookieNode, NodeRunner, bookieNode, bookkeeperInit } from "../runtime";
 import { BookKeeperRef, BookieRef, ConfigurationStoreRef } from "./references";
+import { bookieIdOf } from "../rules/names";
 
 export interface BookieArgs extends BookieNode {
   /** The bookie's HTTP API as the machine running Pulumi reaches it (default: `http://host:httpPort`). */
@@ -43,7 +44,7 @@ export class BookieCluster extends pulumi.ComponentResource implements BookKeepe
         `${b.name}-membership`,
         {
           name: b.name,
-          bookie: `${b.host}:${b.bookiePort}`,
+          bookie: bookieIdOf(b.host, b.bookiePort),
           httpUrl: httpUrlOf(b),
           peerUrls: args.bookies.filter((other) => other.name !== b.name).map(httpUrlOf),
           metadataStore: configurationStore.reachableConnect,
@@ -52,7 +53,7 @@ export class BookieCluster extends pulumi.ComponentResource implements BookKeepe
         { parent: this, dependsOn: [node] },
       );
     }
-    this.bookies = args.bookies.map((b) => ({ name: b.name, id: `${b.host}:${b.bookiePort}`, ready: this.memberOf[b.name] }));
+    this.bookies = args.bookies.map((b) => ({ name: b.name, id: bookieIdOf(b.host, b.bookiePort), ready: this.memberOf[b.name] }));
     this.metadataServiceUri = pulumi.output(ledgersServiceUri(configurationStore.connect));
     this.bookieIds = pulumi.output(Object.fromEntries(this.bookies.map((b) => [b.name, b.id])));
     this.registerOutputs({ metadataServiceUri: this.metadataServiceUri, bookieIds: this.bookieIds });

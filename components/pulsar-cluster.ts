@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { BrokerNode, ManagedLedgerDefaults, NodeRunner, ZooKeeperNode, brokerNode, clusterMetadata, localZooKeeperNode } from "../runtime";
 import { BookKeeperRef, ClusterRef, ConfigurationStoreRef } from "./references";
+import { localZooKeeperName } from "../rules/names";
 
 export interface BrokerArgs extends BrokerNode {
   /** The admin API as the machine running Pulumi reaches it (default: `http://host:webPort`). */
@@ -50,7 +51,7 @@ export class PulsarCluster extends pulumi.ComponentResource implements ClusterRe
     this.adminUrl = args.brokers.map((b) => b.webUrl ?? `http://${b.host}:${b.webPort}`).join(",");
     const webServiceUrl = args.brokers.map((b) => `http://${b.host}:${b.webPort}`).join(",");
     const brokerServiceUrl = "pulsar://" + args.brokers.map((b) => `${b.host}:${b.servicePort}`).join(",");
-    const zookeeper = { ...args.zookeeper, name: args.zookeeper.name ?? `${this.clusterName}-zookeeper` };
+    const zookeeper = { ...args.zookeeper, name: args.zookeeper.name ?? localZooKeeperName(this.clusterName) };
     const localStore = `${zookeeper.host}:${zookeeper.clientPort}`;
 
     this.localStore = runner.node(localZooKeeperNode(zookeeper), { parent: this });

@@ -1,4 +1,5 @@
 import type { BookieConfig, BrokerConfig, ClusterConfig, NamespaceConfig, PersistenceConfig, Topology } from "./schema";
+import { bookieIdOf } from "../rules/names";
 
 /** What follows from the declared topology: addresses, identities and group membership. */
 
@@ -36,7 +37,7 @@ export const reachableAddress = (topology: Topology, node: { host?: string; dock
       : hostOf(topology, node);
 
 /** A bookie's identity in BookKeeper and in the rack map: `host:bookiePort`. */
-export const bookieId = (topology: Topology, bookie: BookieConfig): string => `${hostOf(topology, bookie)}:${bookie.bookiePort}`;
+export const bookieId = (topology: Topology, bookie: BookieConfig): string => bookieIdOf(hostOf(topology, bookie), bookie.bookiePort);
 /** A bookie's HTTP API as the machine running Pulumi reaches it. */
 export const bookieHttpUrl = (topology: Topology, bookie: BookieConfig): string => `http://${reachableAddress(topology, bookie)}:${bookie.httpPort}`;
 

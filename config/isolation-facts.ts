@@ -1,4 +1,5 @@
 import { BookieFacts, IsolationFacts, Quorum, Subject, Verdict, checkIsolation } from "../rules/isolation";
+import { bookieIdOf } from "../rules/names";
 import { DEFAULT_HOST } from "./derived";
 
 /**
@@ -36,7 +37,7 @@ export function configIsolationFacts(draft: Draft): IsolationFacts {
     bookies: list(draft.bookies).flatMap((b): BookieFacts[] => {
       const name = text(b.name);
       if (name === undefined) return [];
-      return [{ name, id: `${text(b.host) ?? defaultHost}:${num(b.bookiePort) ?? "?"}`, group: text(b.group) }];
+      return [{ name, id: bookieIdOf(text(b.host) ?? defaultHost, num(b.bookiePort) ?? "?"), group: text(b.group) }];
     }),
     clusters: list(draft.clusters).flatMap((c) => {
       const name = text(c.name);

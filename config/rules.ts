@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { isolationProblems } from "./isolation-facts";
 import { BOOKIE_OWNED_SETTINGS, BROKER_OWNED_SETTINGS } from "./owned-settings";
 import { formatPath } from "./path";
+import { localZooKeeperName } from "../rules/names";
 
 /**
  * Cross-field rules of the topology. They run even when some fields failed their own checks,
@@ -186,7 +187,7 @@ export function placedNodes(draft: TopologyDraft): PlacedNode[] {
   });
   return [
     place(draft.configurationStore, text(draft.configurationStore?.name) ?? "configuration-store", ["configurationStore"], ["clientPort", "adminPort"]),
-    ...list<DraftCluster>(draft.clusters).map((c, i) => place(c?.zookeeper, `${text(c?.name) ?? i}-zookeeper`, ["clusters", i, "zookeeper"], ["clientPort", "adminPort"])),
+    ...list<DraftCluster>(draft.clusters).map((c, i) => place(c?.zookeeper, localZooKeeperName(text(c?.name) ?? String(i)), ["clusters", i, "zookeeper"], ["clientPort", "adminPort"])),
     ...list<DraftBookie>(draft.bookies).map((b, i) => place(b, text(b?.name) ?? `bookies[${i}]`, ["bookies", i], ["bookiePort", "httpPort"])),
     ...list<DraftCluster>(draft.clusters).flatMap((c, i) =>
       list<DraftBroker>(c?.brokers).map((b, j) => place(b, text(b?.name) ?? `brokers[${j}]`, ["clusters", i, "brokers", j], ["servicePort", "webPort"])),

@@ -3,9 +3,8 @@ import { KubernetesSchema } from "./kubernetes";
 import { checkKubernetesPlacement } from "./kubernetes-rules";
 import { checkTopology } from "./rules";
 import { DEFAULT_DECOMMISSION_TIMEOUT_SECONDS, DEFAULT_HOST } from "./derived";
+import { PULSAR_NAME, isNamespaceName } from "../rules/names";
 
-/** Pulsar's rule for cluster, tenant and namespace names (NamedEntity): letters, digits, `_-=:.`. */
-export const PULSAR_NAME = /^[-=:.\w]+$/;
 /** Names of bookies, brokers, groups and racks also become folder names and container names. */
 export const NODE_NAME = /^[A-Za-z0-9][-.\w]*$/;
 /** Retention size as `pulsar-admin namespaces set-retention -s` takes it: `-1`, `0`, `500M`, `1g`, `2T`. */
@@ -110,10 +109,7 @@ export const NamespaceSchema = z.object({
   /** `tenant/namespace`. */
   name: z
     .string()
-    .refine((n) => {
-      const parts = n.split("/");
-      return parts.length === 2 && parts.every((p) => PULSAR_NAME.test(p));
-    }, "must be tenant/namespace, each part made of letters, digits and _ - = : ."),
+    .refine(isNamespaceName, "must be tenant/namespace, each part made of letters, digits and _ - = : ."),
   /** The cluster that owns the namespace (its only replication cluster). */
   cluster: pulsarName("cluster"),
   bundles: count("bundles").default(4),

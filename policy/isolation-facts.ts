@@ -1,5 +1,5 @@
 import { BookieFacts, ClusterFacts, IsolationFacts, NamespaceFacts, Subject } from "../rules/isolation";
-import { NodeFact, TopologyView, bookieIdOf } from "./plan-view";
+import { NodeFact, TopologyView, nodeBookieId } from "./plan-view";
 
 /**
  * The policy pack's side of the isolation rules: the facts of the planned resources, and the
@@ -17,7 +17,7 @@ const quorumOf = (settings: Record<string, string>) => {
 
 /** The isolation facts of a plan: bookies from nodes and rack entries, clusters from brokers, namespaces with their groups. */
 export function planIsolationFacts(view: TopologyView): IsolationFacts {
-  const nodeOfBookie = new Map(view.nodes.filter((n) => n.role === "bookie").map((n) => [bookieIdOf(n), n]));
+  const nodeOfBookie = new Map(view.nodes.filter((n) => n.role === "bookie").map((n) => [nodeBookieId(n), n]));
   const groupOf = new Map(view.racks.map((r) => [r.bookie, r.group || undefined]));
   // Bookies run by the plan, then bookies the plan only files in a rack map (run elsewhere).
   const ids = [...new Set([...nodeOfBookie.keys(), ...view.racks.map((r) => r.bookie)])];

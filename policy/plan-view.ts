@@ -1,4 +1,5 @@
 import { kubernetesNodeFacts } from "./kubernetes-nodes";
+import { bookieIdOf } from "../rules/names";
 
 /**
  * The facts the rules need, read from the resources our components register, whatever the
@@ -115,4 +116,4 @@ export function topologyView(resources: readonly ResourceLike[]): TopologyView {
   };
 }
 
-export const bookieIdOf = (node: NodeFact) => `${node.host}:${node.ports.bookie}`;
+export const nodeBookieId = (node: NodeFact) => bookieIdOf(node.host, node.ports.bookie);

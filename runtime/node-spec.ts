@@ -10,6 +10,7 @@ import {
   hostOf,
   localZooKeeperConnect,
 } from "../config";
+import { localZooKeeperName } from "../rules/names";
 
 /**
  * What a node needs to run, whatever runs it: the `bin/pulsar` command, the configuration
@@ -226,7 +227,7 @@ export const configurationStoreSpec = (topology: Topology): NodeSpec =>
   configurationStoreNode({ ...topology.configurationStore, host: hostOf(topology, topology.configurationStore) });
 
 export const zookeeperSpec = (topology: Topology, cluster: ClusterConfig): NodeSpec =>
-  localZooKeeperNode({ ...cluster.zookeeper, name: `${cluster.name}-zookeeper`, host: hostOf(topology, cluster.zookeeper) });
+  localZooKeeperNode({ ...cluster.zookeeper, name: localZooKeeperName(cluster.name), host: hostOf(topology, cluster.zookeeper) });
 
 export const bookieSpec = (topology: Topology, bookie: BookieConfig): NodeSpec =>
   bookieNode({ ...bookie, host: hostOf(topology, bookie) }, { configurationStore: configurationStoreConnect(topology), settings: topology.bookieSettings });

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PersistencePolicy, PulsarAdmin, RetentionPolicy } from "../pulsar-admin";
 import { quorumsInOrder } from "../../rules/isolation";
+import { isNamespaceName } from "../../rules/names";
 import { AdminProvider } from "./admin-provider";
 import { changedKeys, diffOn, liveResult, readOrKeep, requireState } from "../../lib/dynamic-provider";
 
@@ -34,7 +35,7 @@ const toPolicy = (p: NonNullable<NamespaceInputs["persistence"]>): PersistencePo
 
 export function checkNamespace(news: NamespaceInputs): pulumi.dynamic.CheckFailure[] {
   const failures: pulumi.dynamic.CheckFailure[] = [];
-  if (!/^[-=:.\w]+\/[-=:.\w]+$/.test(news.namespace ?? "")) {
+  if (!isNamespaceName(news.namespace ?? "")) {
     failures.push({ property: "namespace", reason: `"${news.namespace}" is not tenant/namespace` });
   }
   if (!(Number.isInteger(news.bundles) && news.bundles >= 1)) failures.push({ property: "bundles", reason: `${news.bundles} is not a bundle count (1 or more)` });

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AdminProvider } from "./admin-provider";
 import { changedKeys, diffOn, liveResult, readOrKeep, requireState } from "../../lib/dynamic-provider";
+import { PULSAR_NAME } from "../../rules/names";
 
 /** A tenant in the shared configuration store, allowed on the clusters whose namespaces it holds. */
 export interface TenantInputs {
@@ -21,7 +22,7 @@ const sorted = (xs: string[]) => [...xs].sort();
 
 export class TenantProvider extends AdminProvider implements pulumi.dynamic.ResourceProvider<TenantInputs, TenantOutputs> {
   async check(_olds: TenantInputs, news: TenantInputs): Promise<pulumi.dynamic.CheckResult<TenantInputs>> {
-    const failures = /^[-=:.\w]+$/.test(news.tenant ?? "") ? [] : [{ property: "tenant", reason: `"${news.tenant}" is not a tenant name` }];
+    const failures = PULSAR_NAME.test(news.tenant ?? "") ? [] : [{ property: "tenant", reason: `"${news.tenant}" is not a tenant name` }];
     return { inputs: { ...news, allowedClusters: sorted(news.allowedClusters ?? []), adminRoles: sorted(news.adminRoles ?? []) }, failures };
   }
 

@@ -5,6 +5,7 @@ import { changedKeys, liveResult, requireState } from "../../lib/dynamic-provide
 import { NodeSpec } from "../node-spec";
 import { LocalPaths, nodeStatus, startNode, stopNode } from "./node-process";
 import { oneAtATime } from "./one-at-a-time";
+import { bookieIdOf } from "../../rules/names";
 
 /**
  * A node of the topology as a local process. Created means started and ready; `read` reports a
@@ -71,7 +72,7 @@ function restartBookie(spec: NodeSpec, paths: LocalPaths, restart: () => Promise
   return oneAtATime(path.join(paths.stateDir, ".restarting-bookie"), async () => {
     const pid = await restart();
     await new BookieAdmin({ baseUrl: `http://${spec.host}:${spec.ports.http}`, attempts: 1, timeoutMs: 5_000 }).waitUntilWritable(
-      `${spec.host}:${spec.ports.bookie}`,
+      bookieIdOf(spec.host, spec.ports.bookie),
       WRITABLE_WITHIN_MS,
     );
     return pid;
