@@ -43,6 +43,12 @@ async function editTopology(change: (t: Record<string, any>) => void): Promise<v
   await fs.writeFile(CONFIG_FILE, yaml.dump(doc));
 }
 
+/** The resources an `up` spent 20 s or more on, for the log: what a slow run waited for. */
+function logSlowSteps(what: string, output: string): void {
+  const slow = output.split("\n").filter((l) => / (created|updated|deleted) \((\d{3,}|[2-9]\d)(\.\d+)?s\)/.test(l)).map((l) => l.trim());
+  if (slow.length) console.log(`      ${what}, steps of 20 s or more:\n${slow.map((l) => `        ${l}`).join("\n")}`);
+}
+
 const podsReady = async (): Promise<Record<string, boolean>> => {
   const pods = await kubectlJson<{ items: any[] }>(["-n", namespace, "get", "pods", "-l", "app.kubernetes.io/component!=bootstrap"]);
   return Object.fromEntries(
@@ -89,6 +95,7 @@ describe("kubernetes runtime: pulumi up of k8s-local on a real cluster (real CLI
     destroyed = false;
     const up = await cli.ok(["up", "--yes"]);
     measured.coldUp = up.seconds;
+    logSlowSteps("cold up", up.output);
     assert.match(up.output, /kubernetes:apps\/v1:StatefulSet\s+bk1\s+created/);
     const outputs = await cli.outputs();
     assert.deepEqual(outputs.adminUrls, { cluster1: "http://127.0.0.1:30080", cluster2: "http://127.0.0.1:30081" });
@@ -158,6 +165,7 @@ describe("kubernetes runtime: pulumi up of k8s-local on a real cluster (real CLI
     await editTopology((t) => t.bookies.push({ name: "bk5", bookiePort: 3185, httpPort: 30015, group: "group-bookie2", rack: "rack2", host: "bk5" }));
     const up = await cli.ok(["up", "--yes"]);
     measured.scaleOut = up.seconds;
+    logSlowSteps("scale out", up.output);
     assert.match(up.output, /kubernetes:apps\/v1:StatefulSet\s+bk5\s+created/);
     assert.equal((await podsReady())["bk5-0"], true);
     for (const c of clusters) {
@@ -177,6 +185,7 @@ describe("kubernetes runtime: pulumi up of k8s-local on a real cluster (real CLI
     await editTopology((t) => (t.bookies = t.bookies.filter((b: { name: string }) => b.name !== "bk5")));
     const up = await cli.ok(["up", "--yes"]);
     measured.scaleIn = up.seconds;
+    logSlowSteps("scale in", up.output);
     assert.match(up.output, /BookieMembership\s+bk5-membership\s+deleted/);
     assert.match(up.output, /kubernetes:apps\/v1:StatefulSet\s+bk5\s+deleted/);
 
