@@ -73,6 +73,8 @@ export const RULES: readonly RuleDescription[] = [
 ];
 
 const plural = (n: number, one: string, many: string) => (n === 1 ? one : many);
+/** bk2 before bk10: names listed the same way whatever order the facts came in. */
+const naturalOrder = (a: string, b: string) => a.localeCompare(b, "en", { numeric: true });
 
 /** The groups a namespace names, primary first. */
 export const namespaceGroups = (ns: Pick<NamespaceFacts, "primary" | "secondary">): { role: "primary" | "secondary"; group: string }[] =>
@@ -125,7 +127,7 @@ export function groupsHoldEnsembles(facts: IsolationFacts): Verdict[] {
       subject: { kind: "namespace" as const, name: ns.name, field: "primary" as const },
       message:
         `${ns.name}: ${names} ${plural(usable.length, "has 1 bookie", `have ${usable.length} bookies`)} ` +
-        `(${usable.map((b) => b.name).join(", ")}), fewer than the ensemble size ${ensemble.size} (from ${ensemble.source})`,
+        `(${usable.map((b) => b.name).sort(naturalOrder).join(", ")}), fewer than the ensemble size ${ensemble.size} (from ${ensemble.source})`,
     }];
   });
 }
