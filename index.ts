@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { clusterBrokerServiceUrl, loadTopology } from "./config";
+import { ExternalTopology, Topology, clusterBrokerServiceUrl, loadTopology } from "./config";
 import {
   BookieCluster,
   ConfigurationStore,
@@ -7,35 +7,54 @@ import {
   PulsarCluster,
   bookieClusterArgs,
   configurationStoreArgs,
+  externalIsolationArgs,
   isolationArgs,
   pulsarClusterArgs,
 } from "./components";
 import { runnerFor } from "./runtime";
 
-// Checked before any resource exists: a bad stack config stops here with every problem listed.
-const topology = loadTopology();
-const runner = runnerFor(topology, { projectRoot: process.cwd(), stack: pulumi.getStack() });
+/** A topology whose nodes this stack runs: the store, the bookies, each cluster, and the isolation over them. */
+function withNodes(topology: Topology) {
+  const runner = runnerFor(topology, { projectRoot: process.cwd(), stack: pulumi.getStack() });
+  const configurationStore = new ConfigurationStore("configuration-store", configurationStoreArgs(topology, runner));
+  const bookkeeper = new BookieCluster("bookkeeper", bookieClusterArgs(topology, runner, configurationStore));
 
-const configurationStore = new ConfigurationStore("configuration-store", configurationStoreArgs(topology, runner));
-const bookkeeper = new BookieCluster("bookkeeper", bookieClusterArgs(topology, runner, configurationStore));
-
-// Each cluster's metadata initialisation waits for the previous one's: both update the shared `public` tenant.
-const clusters: PulsarCluster[] = [];
-for (const cluster of topology.clusters) {
-  const previous = clusters[clusters.length - 1];
-  clusters.push(
-    new PulsarCluster(
-      cluster.name,
-      pulsarClusterArgs(topology, cluster.name, { runner, configurationStore, bookkeeper, initialiseAfter: previous ? [previous.metadata] : [] }),
-    ),
-  );
+  // Each cluster's metadata initialisation waits for the previous one's: both update the shared `public` tenant.
+  const clusters: PulsarCluster[] = [];
+  for (const cluster of topology.clusters) {
+    const previous = clusters[clusters.length - 1];
+    clusters.push(
+      new PulsarCluster(
+        cluster.name,
+        pulsarClusterArgs(topology, cluster.name, { runner, configurationStore, bookkeeper, initialiseAfter: previous ? [previous.metadata] : [] }),
+      ),
+    );
+  }
+  const isolation = new NamespaceAffinity("isolation", isolationArgs(topology, { clusters, configurationStore, bookkeeper }));
+  return {
+    configurationStoreConnect: configurationStore.connectString,
+    bookkeeperMetadataServiceUri: bookkeeper.metadataServiceUri,
+    adminUrls: Object.fromEntries(clusters.map((c) => [c.clusterName, c.adminUrl])),
+    serviceUrls: Object.fromEntries(topology.clusters.map((c) => [c.name, clusterBrokerServiceUrl(topology, c)])),
+    isolation,
+  };
 }
 
-const isolation = new NamespaceAffinity("isolation", isolationArgs(topology, { clusters, configurationStore, bookkeeper }));
+/** Clusters someone else runs: only the isolation layer over them. */
+function onExternalClusters(topology: ExternalTopology) {
+  return {
+    adminUrls: Object.fromEntries(topology.clusters.map((c) => [c.name, c.adminUrl])),
+    isolation: new NamespaceAffinity("isolation", externalIsolationArgs(topology)),
+  };
+}
 
-export const configurationStoreConnect = configurationStore.connectString;
-export const bookkeeperMetadataServiceUri = bookkeeper.metadataServiceUri;
-export const adminUrls = Object.fromEntries(clusters.map((c) => [c.clusterName, c.adminUrl]));
-export const serviceUrls = Object.fromEntries(topology.clusters.map((c) => [c.name, clusterBrokerServiceUrl(topology, c)]));
-export const rackMap = isolation.groups;
-export const namespaceGroups = isolation.namespaceGroups;
+// Checked before any resource exists: a bad stack config stops here with every problem listed.
+const topology = loadTopology();
+const stack = topology.runtime === "external" ? onExternalClusters(topology) : withNodes(topology);
+
+export const configurationStoreConnect = "configurationStoreConnect" in stack ? stack.configurationStoreConnect : undefined;
+export const bookkeeperMetadataServiceUri = "bookkeeperMetadataServiceUri" in stack ? stack.bookkeeperMetadataServiceUri : undefined;
+export const adminUrls = stack.adminUrls;
+export const serviceUrls = "serviceUrls" in stack ? stack.serviceUrls : undefined;
+export const rackMap = stack.isolation.groups;
+export const namespaceGroups = stack.isolation.namespaceGroups;

@@ -1,4 +1,5 @@
 import {
+  ExternalTopology,
   Topology,
   bookieHttpUrl,
   bookieId,
@@ -62,17 +63,30 @@ export function isolationArgs(
     clusters: parts.clusters,
     configurationStore: parts.configurationStore,
     placements: topology.bookies.map((b) => ({ bookie: bookieOf.get(b.name)!, group: b.group, rack: b.rack, hostname: hostOf(topology, b) })),
-    namespaces: topology.namespaces.map((ns) => ({
-      name: ns.name,
-      cluster: ns.cluster,
-      bundles: ns.bundles,
-      ...(ns.retention ? { retention: { retentionSizeInMB: retentionSizeInMB(ns.retention.size), retentionTimeInMinutes: retentionTimeInMinutes(ns.retention.time) } } : {}),
-      ...(ns.persistence ? { persistence: ns.persistence } : {}),
-      affinity: ns.affinity,
-    })),
+    namespaces: topology.namespaces.map(namespaceIsolation),
     unloadOnGroupChange: topology.unloadOnGroupChange,
   };
 }
+
+/** The isolation of clusters someone else runs (`runtime: external`): nothing for it to wait for. */
+export function externalIsolationArgs(topology: ExternalTopology): NamespaceAffinityArgs {
+  return {
+    clusters: topology.clusters.map((c) => ({ clusterName: c.name, adminUrl: c.adminUrl, ready: [] })),
+    ...(topology.configurationStore ? { configurationStore: { connect: topology.configurationStore.connect, reachableConnect: topology.configurationStore.connect, ready: [] } } : {}),
+    placements: topology.bookies.map((b) => ({ bookie: { name: b.name, id: b.id }, group: b.group, rack: b.rack, ...(b.hostname ? { hostname: b.hostname } : {}) })),
+    namespaces: topology.namespaces.map(namespaceIsolation),
+    unloadOnGroupChange: topology.unloadOnGroupChange,
+  };
+}
+
+const namespaceIsolation = (ns: Topology["namespaces"][number]): NamespaceAffinityArgs["namespaces"][number] => ({
+  name: ns.name,
+  cluster: ns.cluster,
+  bundles: ns.bundles,
+  ...(ns.retention ? { retention: { retentionSizeInMB: retentionSizeInMB(ns.retention.size), retentionTimeInMinutes: retentionTimeInMinutes(ns.retention.time) } } : {}),
+  ...(ns.persistence ? { persistence: ns.persistence } : {}),
+  affinity: ns.affinity,
+});
 
 /** The admin state a topology asks for, without resources: for applying it with the providers directly. */
 export function topologyIsolationPlan(topology: Topology): IsolationPlan {

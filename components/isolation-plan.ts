@@ -31,8 +31,11 @@ export interface NamespaceIsolation {
 export interface IsolationPlanArgs {
   /** Every cluster that shares the bookies: each keeps its own rack map. */
   readonly clusters: readonly { readonly clusterName: string; readonly adminUrl: string }[];
-  /** The configuration store whose `/bookies` the bookies read (as the machine running Pulumi reaches it). */
-  readonly configurationStore: { readonly reachableConnect: string };
+  /**
+   * The configuration store whose `/bookies` the bookies read (as the machine running Pulumi
+   * reaches it); without it only the clusters' own rack maps are kept.
+   */
+  readonly configurationStore?: { readonly reachableConnect: string };
   readonly placements: readonly BookiePlacement[];
   readonly namespaces: readonly NamespaceIsolation[];
   /** Unload a namespace when its groups' bookies change (default true). */
@@ -66,7 +69,7 @@ export function isolationPlan(args: IsolationPlanArgs): IsolationPlan {
     rack: p.rack,
     hostname: p.hostname ?? hostOfId(p.bookie.id),
     adminUrls: args.clusters.map((c) => c.adminUrl),
-    configurationStore: args.configurationStore.reachableConnect,
+    ...(args.configurationStore ? { configurationStore: args.configurationStore.reachableConnect } : {}),
   }));
   const tenants = [...new Set(args.namespaces.map((ns) => tenantOf(ns.name)))].map((tenant) => {
     const clusters = [...new Set(args.namespaces.filter((ns) => tenantOf(ns.name) === tenant).map((ns) => ns.cluster))].sort();

@@ -5,8 +5,8 @@ import { BookieRef, ClusterRef, ConfigurationStoreRef } from "./references";
 
 export interface NamespaceAffinityArgs extends IsolationPlanArgs {
   readonly clusters: readonly ClusterRef[];
-  /** Tenants and namespaces live there; when it is destroyed they go with it. */
-  readonly configurationStore: ConfigurationStoreRef;
+  /** Tenants and namespaces live there; when it is destroyed they go with it. None for clusters run elsewhere. */
+  readonly configurationStore?: ConfigurationStoreRef;
   /** Each placement's bookie: a removed bookie loses its rack entries before it is decommissioned. */
   readonly placements: readonly (IsolationPlanArgs["placements"][number] & { readonly bookie: BookieRef })[];
 }
@@ -29,7 +29,7 @@ export class NamespaceAffinity extends pulumi.ComponentResource {
     const plan = isolationPlan(args);
     const brokers = args.clusters.flatMap((c) => c.ready);
     // Destroying the whole topology skips deleting what lives inside the stores being destroyed.
-    const inStore = { parent: this, deletedWith: args.configurationStore.ready[0] };
+    const inStore = { parent: this, deletedWith: args.configurationStore?.ready[0] };
 
     this.racks = plan.racks.map((r, i) => {
       const bookie = args.placements[i].bookie;
@@ -41,7 +41,7 @@ export class NamespaceAffinity extends pulumi.ComponentResource {
     );
     this.affinityGroups = plan.affinities.map((a, i) => {
       const cluster = args.clusters.find((c) => c.clusterName === args.namespaces[i].cluster)!;
-      return new AffinityGroup(`${a.namespace}-affinity`, a, {
+      return new AffinityGroup(`${a.namespace}-affinity`, { ...a, adoptedNamespace: this.namespaces[i].adopted }, {
         parent: this,
         deletedWith: cluster.localStore,
         dependsOn: [this.namespaces[i], ...this.racks],

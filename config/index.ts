@@ -3,3 +3,4 @@ export * from "./load";
 export * from "./derived";
 export * from "./path";
 export * from "./kubernetes";
+export * from "./external";

@@ -37,7 +37,9 @@ export function configIsolationFacts(draft: Draft): IsolationFacts {
     bookies: list(draft.bookies).flatMap((b): BookieFacts[] => {
       const name = text(b.name);
       if (name === undefined) return [];
-      return [{ name, id: bookieIdOf(text(b.host) ?? defaultHost, num(b.bookiePort) ?? "?"), group: text(b.group) }];
+      // An external bookie is declared by its id; a bookie the stack runs, by its address and port.
+      const id = text(b.id) ?? bookieIdOf(text(b.host) ?? defaultHost, num(b.bookiePort) ?? "?");
+      return [{ name, id, group: text(b.group) }];
     }),
     clusters: list(draft.clusters).flatMap((c) => {
       const name = text(c.name);

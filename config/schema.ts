@@ -125,7 +125,9 @@ export const DecommissionSchema = z.object({
   timeoutSeconds: count("timeoutSeconds").default(DEFAULT_DECOMMISSION_TIMEOUT_SECONDS),
 });
 
+/** Runtimes that run the topology's nodes; `external` (config/external.ts) runs none. */
 export const RUNTIMES = ["local", "docker", "kubernetes"] as const;
+const ALL_RUNTIMES = [...RUNTIMES, "external"];
 
 /** A Docker engine that the docker runtime places containers on. */
 export const DockerHostSchema = z.object({
@@ -155,7 +157,7 @@ export const DockerSchema = z.object({
 export const TopologySchema = z
   .object({
     pulsarVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "is not a Pulsar version (e.g. 4.0.8)").default("4.0.8"),
-    runtime: z.enum(RUNTIMES, { error: `is not a runtime (one of: ${RUNTIMES.join(", ")})` }).default("local"),
+    runtime: z.enum(RUNTIMES, { error: `is not a runtime (one of: ${ALL_RUNTIMES.join(", ")})` }).default("local"),
     /** Default address of every node. */
     host: z.string().min(1).default(DEFAULT_HOST),
     configurationStore: ConfigurationStoreSchema,

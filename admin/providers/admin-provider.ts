@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PulsarAdmin } from "../pulsar-admin";
+import type { HttpClientOptions } from "../http";
 
 /** The stack config key of the admin token (a secret): `pulumi config set --secret adminToken …`. */
 export const ADMIN_TOKEN_KEY = "adminToken";
@@ -15,7 +16,7 @@ export abstract class AdminProvider {
     this.token = req.config.get(ADMIN_TOKEN_KEY);
   }
 
-  protected admin(url: string): PulsarAdmin {
-    return new PulsarAdmin({ baseUrl: url, token: this.token });
+  protected admin(url: string, limits: Pick<HttpClientOptions, "attempts" | "timeoutMs"> = {}): PulsarAdmin {
+    return new PulsarAdmin({ ...limits, baseUrl: url, token: this.token });
   }
 }

@@ -23,6 +23,8 @@ export interface AffinityGroupInputs {
   readonly members: string[];
   /** Unload the namespace after a change of group or of the groups' members (default true). */
   readonly unloadOnChange?: boolean;
+  /** The namespace existed before the stack adopted it: removing the groups from the stack leaves them set. */
+  readonly adoptedNamespace?: boolean;
 }
 
 export type AffinityGroupOutputs = AffinityGroupInputs;
@@ -87,6 +89,7 @@ export class AffinityGroupProvider extends AdminProvider implements pulumi.dynam
   }
 
   async delete(_id: string, props: AffinityGroupOutputs): Promise<void> {
+    if (props.adoptedNamespace) return; // released with its namespace, as it is
     const admin = this.admin(props.adminUrl);
     if (!(await admin.getNamespace(props.namespace))) return;
     await admin.deleteBookieAffinityGroup(props.namespace);
@@ -115,6 +118,6 @@ export class AffinityGroup extends pulumi.dynamic.Resource {
   declare readonly secondary: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: AffinityGroupArgs, opts?: pulumi.CustomResourceOptions) {
-    super(affinityGroupProvider, name, { secondary: undefined, unloadOnChange: true, ...args }, opts, "pulsar-isolation", "AffinityGroup");
+    super(affinityGroupProvider, name, { secondary: undefined, unloadOnChange: true, adoptedNamespace: false, ...args }, opts, "pulsar-isolation", "AffinityGroup");
   }
 }

@@ -22,6 +22,11 @@ export interface NamespaceInputs {
 export interface NamespaceOutputs extends NamespaceInputs {
   /** Live number of bundles. */
   readonly liveBundles: number;
+  /**
+   * True when the namespace existed before the stack took it over: removing it from the stack
+   * then releases it (the stack forgets it, Pulsar keeps it) instead of deleting it.
+   */
+  readonly adopted: boolean;
 }
 
 const COMPARED = ["namespace", "cluster", "retention", "persistence", "adminUrl"] as const;
@@ -44,8 +49,10 @@ export function checkNamespace(news: NamespaceInputs): pulumi.dynamic.CheckFailu
 }
 
 export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.ResourceProvider<NamespaceInputs, NamespaceOutputs> {
-  async check(_olds: NamespaceInputs, news: NamespaceInputs): Promise<pulumi.dynamic.CheckResult<NamespaceInputs>> {
-    return { inputs: news, failures: checkNamespace(news) };
+  async check(olds: NamespaceInputs, news: NamespaceInputs): Promise<pulumi.dynamic.CheckResult<NamespaceInputs>> {
+    const failures = checkNamespace(news);
+    if (failures.length === 0 && Object.keys(olds ?? {}).length === 0) await this.describeAdoption(news);
+    return { inputs: news, failures };
   }
 
   async diff(_id: string, olds: NamespaceOutputs, news: NamespaceInputs): Promise<pulumi.dynamic.DiffResult> {
@@ -63,9 +70,10 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
         `${inputs.namespace} already exists on cluster(s) ${existing.replication_clusters.join(", ")}, not ${inputs.cluster}; not taking it over`,
       );
     }
-    // A namespace that exists on its cluster (kept in a store that outlived a destroy) is taken over as it is.
+    // A namespace that exists on its cluster is taken over as it is: only the settings the stack declares change.
     await this.applyPolicies(admin, inputs, {});
-    return { id: inputs.namespace, outs: { ...inputs, liveBundles: inputs.bundles } };
+    const liveBundles = existing?.bundles.numBundles ?? inputs.bundles;
+    return { id: inputs.namespace, outs: { ...inputs, liveBundles, adopted: existing !== undefined } };
   }
 
   async read(id: string, state?: NamespaceOutputs): Promise<pulumi.dynamic.ReadResult<NamespaceOutputs>> {
@@ -74,7 +82,11 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
       const admin = this.admin(props.adminUrl);
       const policies = await admin.getNamespace(props.namespace);
       if (!policies) return {}; // gone: the engine will plan to create it again
-      const [retention, persistence] = await Promise.all([admin.getRetention(props.namespace), admin.getPersistence(props.namespace)]);
+      // A setting the stack does not declare is not its to compare: the operator's own stays as it is.
+      const [retention, persistence] = await Promise.all([
+        props.retention ? admin.getRetention(props.namespace) : undefined,
+        props.persistence ? admin.getPersistence(props.namespace) : undefined,
+      ]);
       const inputs: NamespaceInputs = {
         namespace: props.namespace,
         cluster: policies.replication_clusters.length === 1 ? policies.replication_clusters[0] : policies.replication_clusters.join(","),
@@ -87,7 +99,7 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
         },
         adminUrl: props.adminUrl,
       };
-      return liveResult(id, { ...inputs, liveBundles: policies.bundles.numBundles }, inputs);
+      return liveResult(id, { ...inputs, liveBundles: policies.bundles.numBundles, adopted: props.adopted ?? false }, inputs);
     });
   }
 
@@ -95,12 +107,38 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
     const admin = this.admin(news.adminUrl);
     if (olds.cluster !== news.cluster) await admin.setReplicationClusters(news.namespace, [news.cluster]);
     await this.applyPolicies(admin, news, olds);
-    return { outs: { ...news, liveBundles: olds.liveBundles } };
+    return { outs: { ...news, liveBundles: olds.liveBundles, adopted: olds.adopted ?? false } };
   }
 
-  /** Refuses to delete a namespace that still holds topics: their data would go with it. */
+  /**
+   * Deletes a namespace the stack created; Pulsar refuses while it holds topics, so their data
+   * never goes with it. A namespace the stack adopted is released: left in Pulsar as it is.
+   */
   async delete(_id: string, props: NamespaceOutputs): Promise<void> {
+    if (props.adopted) {
+      await pulumi.log.info(`${props.namespace} existed before this stack adopted it, so it is released, not deleted: it stays on ${props.cluster} as it is`);
+      return;
+    }
     await this.admin(props.adminUrl).deleteNamespace(props.namespace);
+  }
+
+  /**
+   * A namespace new to the stack that already exists is adopted by `up`: says so in the preview,
+   * with its current policies and those the stack will set. Says nothing when the cluster cannot
+   * be reached yet (its brokers are part of this plan).
+   */
+  private async describeAdoption(want: NamespaceInputs): Promise<void> {
+    const admin = this.admin(want.adminUrl, { attempts: 1, timeoutMs: 3_000 });
+    const existing = await admin.getNamespace(want.namespace).catch(() => undefined);
+    if (!existing) return;
+    const [retention, persistence] = await Promise.all([admin.getRetention(want.namespace), admin.getPersistence(want.namespace)]);
+    const now = describePolicies(retention, persistence && { ensembleSize: persistence.bookkeeperEnsemble, writeQuorum: persistence.bookkeeperWriteQuorum, ackQuorum: persistence.bookkeeperAckQuorum });
+    const declared = [want.retention && "retention", want.persistence && "persistence"].filter(Boolean);
+    await pulumi.log.info(
+      `${want.namespace} already exists on ${existing.replication_clusters.join(", ")} (${existing.bundles.numBundles} bundles; ${now}); ` +
+        `it will be adopted as it is${declared.length ? `, with ${declared.join(" and ")} set to ${describePolicies(want.retention, want.persistence)}` : ", no setting changed"}` +
+        `; removing it from the stack later releases it instead of deleting it`,
+    );
   }
 
   private async applyPolicies(admin: PulsarAdmin, want: NamespaceInputs, had: Partial<NamespaceInputs>): Promise<void> {
@@ -114,6 +152,14 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
   }
 }
 
+function describePolicies(retention: RetentionPolicy | undefined, persistence: NamespaceInputs["persistence"] | undefined): string {
+  const parts = [
+    retention ? `retention ${retention.retentionSizeInMB} MB / ${retention.retentionTimeInMinutes} min` : "",
+    persistence ? `ensemble ${persistence.ensembleSize}, write quorum ${persistence.writeQuorum}, ack quorum ${persistence.ackQuorum}` : "",
+  ].filter(Boolean);
+  return parts.join(", ") || "the cluster's defaults";
+}
+
 export type NamespaceArgs = { [K in keyof NamespaceInputs]: pulumi.Input<NamespaceInputs[K]> };
 
 /** One provider for every resource of the kind: the engine serializes it once per run. */
@@ -123,8 +169,9 @@ export class Namespace extends pulumi.dynamic.Resource {
   declare readonly namespace: pulumi.Output<string>;
   declare readonly cluster: pulumi.Output<string>;
   declare readonly liveBundles: pulumi.Output<number>;
+  declare readonly adopted: pulumi.Output<boolean>;
 
   constructor(name: string, args: NamespaceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(namespaceProvider, name, { liveBundles: undefined, ...args }, opts, "pulsar-isolation", "Namespace");
+    super(namespaceProvider, name, { liveBundles: undefined, adopted: undefined, ...args }, opts, "pulsar-isolation", "Namespace");
   }
 }

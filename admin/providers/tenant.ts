@@ -13,12 +13,23 @@ export interface TenantInputs {
 }
 
 export interface TenantOutputs extends TenantInputs {
-  /** True when the tenant existed before (as `public` does after cluster initialisation): it is then never deleted. */
+  /**
+   * True when the tenant existed before (as `public` does after cluster initialisation): it is
+   * then never deleted, and the clusters and roles it already had stay; the stack only adds its own.
+   */
   readonly adopted: boolean;
 }
 
 const COMPARED = ["tenant", "allowedClusters", "adminRoles", "adminUrl"] as const;
 const sorted = (xs: string[]) => [...xs].sort();
+const union = (a: string[], b: string[]) => sorted([...new Set([...a, ...b])]);
+const covers = (live: string[], wanted: string[]) => wanted.every((x) => live.includes(x));
+
+/** What an adopted tenant must hold: what it had, and what the stack asks for. */
+const widened = (live: { allowedClusters: string[]; adminRoles: string[] }, want: TenantInputs) => ({
+  allowedClusters: union(live.allowedClusters, want.allowedClusters),
+  adminRoles: union(live.adminRoles, want.adminRoles),
+});
 
 export class TenantProvider extends AdminProvider implements pulumi.dynamic.ResourceProvider<TenantInputs, TenantOutputs> {
   async check(_olds: TenantInputs, news: TenantInputs): Promise<pulumi.dynamic.CheckResult<TenantInputs>> {
@@ -32,12 +43,13 @@ export class TenantProvider extends AdminProvider implements pulumi.dynamic.Reso
 
   async create(inputs: TenantInputs): Promise<pulumi.dynamic.CreateResult<TenantOutputs>> {
     const admin = this.admin(inputs.adminUrl);
-    const info = { allowedClusters: inputs.allowedClusters, adminRoles: inputs.adminRoles };
     const existing = await admin.getTenant(inputs.tenant);
     if (existing) {
-      if (changedKeys(existing, info, ["allowedClusters", "adminRoles"]).length > 0) await admin.updateTenant(inputs.tenant, info);
+      const info = widened(existing, inputs);
+      const had = { allowedClusters: sorted(existing.allowedClusters), adminRoles: sorted(existing.adminRoles) };
+      if (changedKeys(had, info, ["allowedClusters", "adminRoles"]).length > 0) await admin.updateTenant(inputs.tenant, info);
     } else {
-      await admin.createTenant(inputs.tenant, info);
+      await admin.createTenant(inputs.tenant, { allowedClusters: inputs.allowedClusters, adminRoles: inputs.adminRoles });
     }
     return { id: inputs.tenant, outs: { ...inputs, adopted: existing !== undefined } };
   }
@@ -47,13 +59,18 @@ export class TenantProvider extends AdminProvider implements pulumi.dynamic.Reso
     return readOrKeep(`tenant ${props.tenant} at ${props.adminUrl}`, { id, props, inputs: props }, async () => {
       const live = await this.admin(props.adminUrl).getTenant(props.tenant);
       if (!live) return {};
-      const inputs = { tenant: props.tenant, allowedClusters: sorted(live.allowedClusters), adminRoles: sorted(live.adminRoles), adminUrl: props.adminUrl };
+      // An adopted tenant is as declared while it holds what the stack asks for, whatever else it holds.
+      const asDeclared = (field: "allowedClusters" | "adminRoles") =>
+        props.adopted && covers(live[field], props[field]) ? props[field] : sorted(live[field]);
+      const inputs = { tenant: props.tenant, allowedClusters: asDeclared("allowedClusters"), adminRoles: asDeclared("adminRoles"), adminUrl: props.adminUrl };
       return liveResult(id, { ...inputs, adopted: props.adopted }, inputs);
     });
   }
 
   async update(_id: string, olds: TenantOutputs, news: TenantInputs): Promise<pulumi.dynamic.UpdateResult<TenantOutputs>> {
-    await this.admin(news.adminUrl).updateTenant(news.tenant, { allowedClusters: news.allowedClusters, adminRoles: news.adminRoles });
+    const admin = this.admin(news.adminUrl);
+    const live = olds.adopted ? await admin.getTenant(news.tenant) : undefined;
+    await admin.updateTenant(news.tenant, live ? widened(live, news) : { allowedClusters: news.allowedClusters, adminRoles: news.adminRoles });
     return { outs: { ...news, adopted: olds.adopted } };
   }
 
