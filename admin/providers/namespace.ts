@@ -133,10 +133,10 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
     if (!existing) return;
     const [retention, persistence] = await Promise.all([admin.getRetention(want.namespace), admin.getPersistence(want.namespace)]);
     const now = describePolicies(retention, persistence && { ensembleSize: persistence.bookkeeperEnsemble, writeQuorum: persistence.bookkeeperWriteQuorum, ackQuorum: persistence.bookkeeperAckQuorum });
-    const declared = [want.retention && "retention", want.persistence && "persistence"].filter(Boolean);
+    const declared = [want.retention, want.persistence].filter(Boolean);
     await pulumi.log.info(
       `${want.namespace} already exists on ${existing.replication_clusters.join(", ")} (${existing.bundles.numBundles} bundles; ${now}); ` +
-        `it will be adopted as it is${declared.length ? `, with ${declared.join(" and ")} set to ${describePolicies(want.retention, want.persistence)}` : ", no setting changed"}` +
+        `it will be adopted as it is${declared.length ? `, the stack setting ${describePolicies(want.retention, want.persistence)}` : ", no setting changed"}` +
         `; removing it from the stack later releases it instead of deleting it`,
     );
   }
