@@ -10,6 +10,7 @@ export * from "./runner";
 export * from "./decommission";
 export * from "./node-control";
 export * from "./bookie-membership";
+export * from "./security-files";
 export { localRunner, localPaths };
 
 /** The runner the topology asks for. */
