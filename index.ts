@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { clusterBrokerServiceUrl, loadTopology } from "./config";
+import { clusterClientServiceUrl, loadTopology } from "./config";
 import {
   BookieCluster,
   ConfigurationStore,
@@ -10,11 +10,13 @@ import {
   isolationArgs,
   pulsarClusterArgs,
 } from "./components";
-import { runnerFor } from "./runtime";
+import { runnerFor, stackBrokerSecurity } from "./runtime";
 
 // Checked before any resource exists: a bad stack config stops here with every problem listed.
 const topology = loadTopology();
 const runner = runnerFor(topology, { projectRoot: process.cwd(), stack: pulumi.getStack() });
+// A secured topology's token key, CA and certificates exist before any resource (npm run secure:init).
+const security = stackBrokerSecurity(topology, { projectRoot: process.cwd(), stack: pulumi.getStack() });
 
 const configurationStore = new ConfigurationStore("configuration-store", configurationStoreArgs(topology, runner));
 const bookkeeper = new BookieCluster("bookkeeper", bookieClusterArgs(topology, runner, configurationStore));
@@ -26,7 +28,7 @@ for (const cluster of topology.clusters) {
   clusters.push(
     new PulsarCluster(
       cluster.name,
-      pulsarClusterArgs(topology, cluster.name, { runner, configurationStore, bookkeeper, initialiseAfter: previous ? [previous.metadata] : [] }),
+      pulsarClusterArgs(topology, cluster.name, { runner, configurationStore, bookkeeper, initialiseAfter: previous ? [previous.metadata] : [], security }),
     ),
   );
 }
@@ -36,6 +38,6 @@ const isolation = new NamespaceAffinity("isolation", isolationArgs(topology, { c
 export const configurationStoreConnect = configurationStore.connectString;
 export const bookkeeperMetadataServiceUri = bookkeeper.metadataServiceUri;
 export const adminUrls = Object.fromEntries(clusters.map((c) => [c.clusterName, c.adminUrl]));
-export const serviceUrls = Object.fromEntries(topology.clusters.map((c) => [c.name, clusterBrokerServiceUrl(topology, c)]));
+export const serviceUrls = Object.fromEntries(topology.clusters.map((c) => [c.name, clusterClientServiceUrl(topology, c)]));
 export const rackMap = isolation.groups;
 export const namespaceGroups = isolation.namespaceGroups;

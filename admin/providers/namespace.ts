@@ -54,7 +54,7 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
   }
 
   async create(inputs: NamespaceInputs): Promise<pulumi.dynamic.CreateResult<NamespaceOutputs>> {
-    const admin = this.admin(inputs.adminUrl);
+    const admin = this.admin(inputs.adminUrl, inputs.cluster);
     const existing = await admin.getNamespace(inputs.namespace);
     if (!existing) {
       await admin.createNamespace(inputs.namespace, inputs.bundles, [inputs.cluster]);
@@ -71,7 +71,7 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
   async read(id: string, state?: NamespaceOutputs): Promise<pulumi.dynamic.ReadResult<NamespaceOutputs>> {
     const props = requireState(state, "Namespace");
     return readOrKeep(`namespace ${props.namespace} at ${props.adminUrl}`, { id, props, inputs: props }, async () => {
-      const admin = this.admin(props.adminUrl);
+      const admin = this.admin(props.adminUrl, props.cluster);
       const policies = await admin.getNamespace(props.namespace);
       if (!policies) return {}; // gone: the engine will plan to create it again
       const [retention, persistence] = await Promise.all([admin.getRetention(props.namespace), admin.getPersistence(props.namespace)]);
@@ -92,7 +92,7 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
   }
 
   async update(_id: string, olds: NamespaceOutputs, news: NamespaceInputs): Promise<pulumi.dynamic.UpdateResult<NamespaceOutputs>> {
-    const admin = this.admin(news.adminUrl);
+    const admin = this.admin(news.adminUrl, news.cluster);
     if (olds.cluster !== news.cluster) await admin.setReplicationClusters(news.namespace, [news.cluster]);
     await this.applyPolicies(admin, news, olds);
     return { outs: { ...news, liveBundles: olds.liveBundles } };
