@@ -17,8 +17,11 @@ export interface FailureFacts {
   readonly hadToken: boolean;
 }
 
-/** Node's codes for a certificate chain that does not lead to a trusted CA. */
-const UNTRUSTED = new Set([
+/**
+ * Node's codes for a certificate chain that does not lead to a trusted CA. Arrays, not Sets: a
+ * dynamic provider's closure is serialized, and a captured Set arrives as a plain object.
+ */
+const UNTRUSTED = [
   "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
   "SELF_SIGNED_CERT_IN_CHAIN",
   "DEPTH_ZERO_SELF_SIGNED_CERT",
@@ -27,19 +30,19 @@ const UNTRUSTED = new Set([
   "CERT_SIGNATURE_FAILURE",
   "CERT_UNTRUSTED",
   "CERT_REJECTED",
-]);
-const DATES = new Set(["CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID"]);
+];
+const DATES = ["CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID"];
 /** A TLS client that met plain HTTP, or the other way round. */
-const SCHEME = new Set(["ERR_SSL_WRONG_VERSION_NUMBER", "EPROTO", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "HPE_INVALID_CONSTANT"]);
+const SCHEME = ["ERR_SSL_WRONG_VERSION_NUMBER", "EPROTO", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "HPE_INVALID_CONSTANT"];
 
 export function failureKind(facts: FailureFacts): FailureKind | undefined {
   if (facts.status === 401) return facts.hadToken ? "token-refused" : "no-token";
   if (facts.status === 403) return "forbidden";
   if (facts.status !== undefined) return undefined;
-  if (facts.code && UNTRUSTED.has(facts.code)) return "untrusted-certificate";
+  if (facts.code && UNTRUSTED.includes(facts.code)) return "untrusted-certificate";
   if (facts.code === "ERR_TLS_CERT_ALTNAME_INVALID") return "hostname-mismatch";
-  if (facts.code && DATES.has(facts.code)) return "certificate-dates";
-  if (facts.code && SCHEME.has(facts.code)) return "scheme-mismatch";
+  if (facts.code && DATES.includes(facts.code)) return "certificate-dates";
+  if (facts.code && SCHEME.includes(facts.code)) return "scheme-mismatch";
   return "unreachable";
 }
 

@@ -54,7 +54,8 @@ export interface FailureContext {
  */
 export function adminApiError(method: Method, url: string, status: number | undefined, serverMessage: string, context: FailureContext = {}): AdminApiError {
   const kind = failureKind({ status, code: context.code, hadToken: context.hadToken ?? false });
-  const message = `${context.cluster ? `cluster ${context.cluster}: ` : ""}${method} ${url} ${status === undefined ? "got no answer" : `answered ${status}`}: ${serverMessage}`;
+  const outcome = status !== undefined ? `answered ${status}` : isTlsFailure(kind) ? "failed the TLS handshake" : "got no answer";
+  const message = `${context.cluster ? `cluster ${context.cluster}: ` : ""}${method} ${url} ${outcome}: ${serverMessage}`;
   return Object.assign(new Error(message), { name: "AdminApiError", method, url, status, serverMessage, kind });
 }
 

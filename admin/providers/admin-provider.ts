@@ -32,8 +32,8 @@ export abstract class AdminProvider {
   }
 
   /** The admin client of a URL; `cluster` names the cluster in its errors. */
-  protected admin(url: string, cluster?: string): PulsarAdmin {
+  protected admin(url: string, cluster?: string, limits: { attempts?: number; timeoutMs?: number } = {}): PulsarAdmin {
     if (this.caProblem) throw new Error(this.caProblem);
-    return new PulsarAdmin({ baseUrl: url, token: this.token, ca: this.ca, cluster });
+    return new PulsarAdmin({ baseUrl: url, token: this.token, ca: this.ca, cluster, ...limits });
   }
 }

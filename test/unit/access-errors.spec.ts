@@ -32,7 +32,7 @@ describe("access failures of the admin client: one message naming the cluster, t
     for (const code of ["UNABLE_TO_VERIFY_LEAF_SIGNATURE", "SELF_SIGNED_CERT_IN_CHAIN", "DEPTH_ZERO_SELF_SIGNED_CERT", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY"]) {
       const { err, message } = messageOf(undefined, "unable to verify the first certificate", { code, cluster: "cluster1" });
       assert.equal(err.kind, "untrusted-certificate", code);
-      assert.match(message, /^cluster cluster1: GET https:\/\/127\.0\.0\.1:28443\/\S+ got no answer: unable to verify the first certificate\. .*adminCaFile/);
+      assert.match(message, /^cluster cluster1: GET https:\/\/127\.0\.0\.1:28443\/\S+ failed the TLS handshake: unable to verify the first certificate\. .*adminCaFile/);
       assert.equal(isUnreachable(err), false, `${code}: refresh must not keep the last state over a certificate problem`);
     }
   });
