@@ -15,7 +15,12 @@ export interface FailureFacts {
   readonly code?: string;
   /** Whether the request carried a token. */
   readonly hadToken: boolean;
+  /** The server's reason, if it answered. */
+  readonly serverMessage?: string;
 }
+
+/** Pulsar answers 401 (not 403) with this reason to a valid token of a role that is not a super user. */
+const NOT_SUPER_USER = /requires super-user access/i;
 
 /**
  * Node's codes for a certificate chain that does not lead to a trusted CA. Arrays, not Sets: a
@@ -36,6 +41,7 @@ const DATES = ["CERT_HAS_EXPIRED", "CERT_NOT_YET_VALID"];
 const SCHEME = ["ERR_SSL_WRONG_VERSION_NUMBER", "EPROTO", "ERR_SSL_PACKET_LENGTH_TOO_LONG", "HPE_INVALID_CONSTANT"];
 
 export function failureKind(facts: FailureFacts): FailureKind | undefined {
+  if (facts.status === 401 && facts.hadToken && NOT_SUPER_USER.test(facts.serverMessage ?? "")) return "forbidden";
   if (facts.status === 401) return facts.hadToken ? "token-refused" : "no-token";
   if (facts.status === 403) return "forbidden";
   if (facts.status !== undefined) return undefined;

@@ -53,8 +53,9 @@ export interface FailureContext {
  * answer) end with what to do about them (admin/access-errors.ts).
  */
 export function adminApiError(method: Method, url: string, status: number | undefined, serverMessage: string, context: FailureContext = {}): AdminApiError {
-  const kind = failureKind({ status, code: context.code, hadToken: context.hadToken ?? false });
-  const outcome = status !== undefined ? `answered ${status}` : isTlsFailure(kind) ? "failed the TLS handshake" : "got no answer";
+  const kind = failureKind({ status, code: context.code, hadToken: context.hadToken ?? false, serverMessage });
+  const outcome =
+    status !== undefined ? `answered ${status}` : kind === "scheme-mismatch" ? "met another protocol" : isTlsFailure(kind) ? "failed the TLS handshake" : "got no answer";
   const message = `${context.cluster ? `cluster ${context.cluster}: ` : ""}${method} ${url} ${outcome}: ${serverMessage}`;
   return Object.assign(new Error(message), { name: "AdminApiError", method, url, status, serverMessage, kind });
 }

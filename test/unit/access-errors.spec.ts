@@ -24,8 +24,12 @@ describe("access failures of the admin client: one message naming the cluster, t
     assert.match(message, /^cluster cluster2: GET https:\/\/127\.0\.0\.1:28443\/\S+ answered 401: .*did not accept the admin token.*pulumi config set --secret adminToken/);
   });
 
-  it("403: a role that is not a super user", () => {
+  it("403, or Pulsar's 401 for a valid token of a role that is not a super user: use a super-user role's token", () => {
     assert.match(messageOf(403, "Client is not authorized", { hadToken: true, cluster: "cluster1" }).message, /answered 403: .*super-user role/);
+    // What broker1 answered, in the secure stack, to a token of role "reader".
+    const { err, message } = messageOf(401, "This operation requires super-user access", { hadToken: true, cluster: "cluster1" });
+    assert.equal(err.kind, "forbidden");
+    assert.match(message, /answered 401: This operation requires super-user access\. The admin token's role may not do this: use a token of a super-user role/);
   });
 
   it("a certificate from an unknown CA, whichever of Node's codes says so: point adminCaFile at the right CA", () => {
