@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ExternalTopology, Topology, clusterBrokerServiceUrl, loadTopology } from "./config";
+import { ExternalTopology, Topology, clusterClientServiceUrl, loadTopology } from "./config";
 import {
   BookieCluster,
   ConfigurationStore,
@@ -11,11 +11,13 @@ import {
   isolationArgs,
   pulsarClusterArgs,
 } from "./components";
-import { runnerFor } from "./runtime";
+import { runnerFor, stackBrokerSecurity } from "./runtime";
 
 /** A topology whose nodes this stack runs: the store, the bookies, each cluster, and the isolation over them. */
 function withNodes(topology: Topology) {
   const runner = runnerFor(topology, { projectRoot: process.cwd(), stack: pulumi.getStack() });
+  // A secured topology's token key, CA and certificates exist before any resource (npm run secure:init).
+  const security = stackBrokerSecurity(topology, { projectRoot: process.cwd(), stack: pulumi.getStack() });
   const configurationStore = new ConfigurationStore("configuration-store", configurationStoreArgs(topology, runner));
   const bookkeeper = new BookieCluster("bookkeeper", bookieClusterArgs(topology, runner, configurationStore));
 
@@ -26,7 +28,7 @@ function withNodes(topology: Topology) {
     clusters.push(
       new PulsarCluster(
         cluster.name,
-        pulsarClusterArgs(topology, cluster.name, { runner, configurationStore, bookkeeper, initialiseAfter: previous ? [previous.metadata] : [] }),
+        pulsarClusterArgs(topology, cluster.name, { runner, configurationStore, bookkeeper, initialiseAfter: previous ? [previous.metadata] : [], security }),
       ),
     );
   }
@@ -35,7 +37,7 @@ function withNodes(topology: Topology) {
     configurationStoreConnect: configurationStore.connectString,
     bookkeeperMetadataServiceUri: bookkeeper.metadataServiceUri,
     adminUrls: Object.fromEntries(clusters.map((c) => [c.clusterName, c.adminUrl])),
-    serviceUrls: Object.fromEntries(topology.clusters.map((c) => [c.name, clusterBrokerServiceUrl(topology, c)])),
+    serviceUrls: Object.fromEntries(topology.clusters.map((c) => [c.name, clusterClientServiceUrl(topology, c)])),
     isolation,
   };
 }

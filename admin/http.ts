@@ -1,10 +1,14 @@
 /**
  * A small JSON-over-HTTP client for Pulsar's admin APIs (broker `/admin/v2`, bookie `/api/v1`):
  * a time limit per request, retries with backoff while a node starts, and errors that name the
- * method, the URL, the status and the server's own message. The token never appears in errors.
+ * method, the URL, the status and the server's own message, and for a failure of access (token,
+ * certificate, no answer) what to do about it. The token never appears in errors.
  */
 
+import * as http from "node:http";
+import * as https from "node:https";
 import { processState } from "../lib/process-state";
+import { FailureKind, accessAdvice, failureKind, isTlsFailure } from "./access-errors";
 
 export interface HttpClientOptions {
   /** `http://host:port` or `https://host:port`; more than one, comma-separated, are tried in turn. */
@@ -16,6 +20,10 @@ export interface HttpClientOptions {
   readonly attempts?: number;
   /** First backoff; it doubles up to 5 s. */
   readonly backoffMs?: number;
+  /** PEM certificates of the CAs trusted for `https://` URLs, instead of the system's (a stack's private CA). */
+  readonly ca?: string;
+  /** The Pulsar cluster behind the URL, named in errors. */
+  readonly cluster?: string;
 }
 
 export const USER_AGENT = "pulsar-isolation-admin/0.1";
@@ -29,11 +37,34 @@ export interface AdminApiError extends Error {
   /** HTTP status, or undefined when no answer came. */
   readonly status: number | undefined;
   readonly serverMessage: string;
+  /** Why access failed (token, role, certificate, no answer); undefined for other failures. */
+  readonly kind?: FailureKind;
 }
 
-export function adminApiError(method: Method, url: string, status: number | undefined, serverMessage: string): AdminApiError {
-  const message = `${method} ${url} ${status === undefined ? "got no answer" : `answered ${status}`}: ${serverMessage}`;
-  return Object.assign(new Error(message), { name: "AdminApiError", method, url, status, serverMessage });
+export interface FailureContext {
+  /** Node's error code when no answer came. */
+  readonly code?: string;
+  readonly hadToken?: boolean;
+  readonly cluster?: string;
+}
+
+/**
+ * `[cluster X: ]METHOD URL answered N: reason[. What to do]`. Access failures (401, 403, TLS, no
+ * answer) end with what to do about them (admin/access-errors.ts).
+ */
+export function adminApiError(method: Method, url: string, status: number | undefined, serverMessage: string, context: FailureContext = {}): AdminApiError {
+  const kind = failureKind({ status, code: context.code, hadToken: context.hadToken ?? false, serverMessage });
+  const outcome =
+    status !== undefined ? `answered ${status}` : kind === "scheme-mismatch" ? "met another protocol" : isTlsFailure(kind) ? "failed the TLS handshake" : "got no answer";
+  const message = `${context.cluster ? `cluster ${context.cluster}: ` : ""}${method} ${url} ${outcome}: ${serverMessage}`;
+  return Object.assign(new Error(message), { name: "AdminApiError", method, url, status, serverMessage, kind });
+}
+
+/** The error's message with its advice appended: called once, when the client gives up. */
+function withAdvice(err: AdminApiError): AdminApiError {
+  const advice = accessAdvice(err.kind);
+  if (advice) err.message = `${err.message}. ${advice}`;
+  return err;
 }
 
 export class HttpClient {
@@ -71,36 +102,33 @@ export class HttpClient {
 
   private async send<T>(method: Method, path: string, body: unknown, notFoundOk: boolean): Promise<T | undefined> {
     let lastError: AdminApiError | undefined;
+    const context = { hadToken: Boolean(this.options.token), cluster: this.options.cluster };
     for (let attempt = 0; attempt < this.attempts; attempt++) {
       const base = this.urls[attempt % this.urls.length];
       const url = `${base}${path}`;
       if (attempt > 0) await sleep(Math.min(this.backoffMs * 2 ** (attempt - 1), 5_000));
-      let res: Response;
-      let text: string;
+      let res: Answer;
       const release = await slotFor(base);
       try {
-        res = await fetch(url, {
-          method,
-          headers: this.headers(body !== undefined),
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
-        text = await res.text().catch(() => "");
+        res = await exchange(url, method, this.headers(body !== undefined), body === undefined ? undefined : JSON.stringify(body), this.timeoutMs, this.options.ca);
       } catch (err) {
-        lastError = adminApiError(method, url, undefined, describeNetworkError(err));
+        const e = err as { code?: string };
+        lastError = adminApiError(method, url, undefined, describeNetworkError(err), { ...context, code: e.code });
+        // A certificate that is not trusted now will not be trusted on the next attempt.
+        if (isTlsFailure(lastError.kind)) throw withAdvice(lastError);
         continue;
       } finally {
         release();
       }
-      if (res.ok) return parseBody<T>(text);
-      const message = serverMessage(text, res.statusText);
+      if (res.status >= 200 && res.status < 300) return parseBody<T>(res.text);
+      const message = serverMessage(res.text, res.statusText);
       if (res.status === 404 && notFoundOk) return undefined;
-      lastError = adminApiError(method, url, res.status, message);
-      if (res.status < 500) throw lastError;
+      lastError = adminApiError(method, url, res.status, message, context);
+      if (res.status < 500) throw withAdvice(lastError);
     }
     const err = lastError!;
     err.message = `${err.message} (after ${this.attempts} attempts)`;
-    throw err;
+    throw withAdvice(err);
   }
 
   private headers(hasBody: boolean): Record<string, string> {
@@ -132,9 +160,49 @@ function serverMessage(text: string, statusText: string): string {
 }
 
 function describeNetworkError(err: unknown): string {
-  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const e = err as { name?: string; message?: string; code?: string };
   if (e.name === "TimeoutError") return "timed out";
-  return e.cause?.message ?? e.cause?.code ?? e.message ?? String(err);
+  return e.message || e.code || String(err);
+}
+
+interface Answer {
+  readonly status: number;
+  readonly statusText: string;
+  readonly text: string;
+}
+
+/** One request and its whole answer, over http or https (with the given CAs); rejects on no answer within the time limit. */
+function exchange(url: string, method: Method, headers: Record<string, string>, body: string | undefined, timeoutMs: number, ca: string | undefined): Promise<Answer> {
+  const target = new URL(url);
+  const secure = target.protocol === "https:";
+  return new Promise<Answer>((resolve, reject) => {
+    const req = (secure ? https : http).request(
+      target,
+      { method, headers, ...(secure ? { agent: httpsAgent(ca) } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, statusText: res.statusMessage ?? "", text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      },
+    );
+    const timer = setTimeout(() => req.destroy(Object.assign(new Error("timed out"), { name: "TimeoutError" })), timeoutMs);
+    req.on("error", reject);
+    req.on("close", () => clearTimeout(timer));
+    req.end(body);
+  });
+}
+
+/** One keep-alive agent per set of trusted CAs (the system's when none is given). */
+function httpsAgent(ca: string | undefined): https.Agent {
+  const agents = processState("httpsAgents", () => new Map<string, https.Agent>());
+  const key = ca ?? "";
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = new https.Agent({ keepAlive: true, ...(ca ? { ca } : {}) });
+    agents.set(key, agent);
+  }
+  return agent;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

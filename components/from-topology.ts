@@ -40,16 +40,31 @@ export const bookieClusterArgs = (topology: Topology, runner: NodeRunner, config
 export function pulsarClusterArgs(
   topology: Topology,
   clusterName: string,
-  parts: { runner: NodeRunner; configurationStore: ConfigurationStoreRef; bookkeeper: BookKeeperRef; initialiseAfter?: PulsarClusterArgs["initialiseAfter"] },
+  parts: {
+    runner: NodeRunner;
+    configurationStore: ConfigurationStoreRef;
+    bookkeeper: BookKeeperRef;
+    initialiseAfter?: PulsarClusterArgs["initialiseAfter"];
+    /** A secured topology's broker security (runtime/node-spec.ts: brokerSecurityOf). */
+    security?: PulsarClusterArgs["security"];
+  },
 ): PulsarClusterArgs {
   const cluster = topology.clusters.find((c) => c.name === clusterName)!;
   return {
     ...parts,
     clusterName,
     zookeeper: { ...cluster.zookeeper, host: hostOf(topology, cluster.zookeeper) },
-    brokers: cluster.brokers.map((b) => ({ name: b.name, host: hostOf(topology, b), servicePort: b.servicePort, webPort: b.webPort, webUrl: brokerWebUrl(topology, b) })),
+    brokers: cluster.brokers.map((b) => ({
+      name: b.name,
+      host: hostOf(topology, b),
+      servicePort: b.servicePort,
+      webPort: b.webPort,
+      ...(topology.security ? { servicePortTls: b.servicePortTls, webPortTls: b.webPortTls } : {}),
+      webUrl: brokerWebUrl(topology, b),
+    })),
     managedLedger: cluster.managedLedger,
     settings: cluster.brokerSettings,
+    ...(parts.security ? { security: parts.security } : {}),
   };
 }
 

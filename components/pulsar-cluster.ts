@@ -1,10 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import { BrokerNode, ManagedLedgerDefaults, NodeRunner, ZooKeeperNode, brokerNode, clusterMetadata, localZooKeeperNode } from "../runtime";
+import { AdminAccess } from "../admin";
+import { BrokerNode, BrokerSecurity, ManagedLedgerDefaults, NodeRunner, ZooKeeperNode, brokerNode, clusterMetadata, localZooKeeperNode } from "../runtime";
 import { BookKeeperRef, ClusterRef, ConfigurationStoreRef } from "./references";
 import { localZooKeeperName } from "../rules/names";
 
 export interface BrokerArgs extends BrokerNode {
-  /** The admin API as the machine running Pulumi reaches it (default: `http://host:webPort`). */
+  /** The admin API as the machine running Pulumi reaches it (default: `http://host:webPort`, or `https://host:webPortTls` when secured). */
   readonly webUrl?: string;
 }
 
@@ -24,6 +25,11 @@ export interface PulsarClusterArgs {
   readonly managedLedger: ManagedLedgerDefaults;
   /** Extra broker.conf settings for every broker. */
   readonly settings?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Token authentication and authorization, and TLS on each broker's TLS ports (every broker then
+   * declares them). Admin calls then wait for an `AdminAccess` check of the cluster.
+   */
+  readonly security?: BrokerSecurity;
   /**
    * Steps this cluster's metadata initialisation waits for. Initialisations update the shared
    * `public` tenant, so two that run at once fail: chain the clusters' `metadata`.
@@ -48,24 +54,35 @@ export class PulsarCluster extends pulumi.ComponentResource implements ClusterRe
     super("pulsar:index:PulsarCluster", name, {}, opts);
     const { runner, configurationStore } = args;
     this.clusterName = args.clusterName ?? name;
-    this.adminUrl = args.brokers.map((b) => b.webUrl ?? `http://${b.host}:${b.webPort}`).join(",");
+    const security = args.security;
+    this.adminUrl = args.brokers.map((b) => b.webUrl ?? (security ? `https://${b.host}:${b.webPortTls}` : `http://${b.host}:${b.webPort}`)).join(",");
     const webServiceUrl = args.brokers.map((b) => `http://${b.host}:${b.webPort}`).join(",");
     const brokerServiceUrl = "pulsar://" + args.brokers.map((b) => `${b.host}:${b.servicePort}`).join(",");
+    const tls = security
+      ? {
+          webServiceUrlTls: args.brokers.map((b) => `https://${b.host}:${b.webPortTls}`).join(","),
+          brokerServiceUrlTls: "pulsar+ssl://" + args.brokers.map((b) => `${b.host}:${b.servicePortTls}`).join(","),
+        }
+      : {};
     const zookeeper = { ...args.zookeeper, name: args.zookeeper.name ?? localZooKeeperName(this.clusterName) };
     const localStore = `${zookeeper.host}:${zookeeper.clientPort}`;
 
     this.localStore = runner.node(localZooKeeperNode(zookeeper), { parent: this });
     this.metadata = runner.bootstrap(
-      clusterMetadata({ clusterName: this.clusterName, localStore, configurationStore: configurationStore.connect, webServiceUrl, brokerServiceUrl }),
+      clusterMetadata({ clusterName: this.clusterName, localStore, configurationStore: configurationStore.connect, webServiceUrl, brokerServiceUrl, ...tls }),
       { parent: this, dependsOn: [this.localStore, ...configurationStore.ready, ...(args.initialiseAfter ?? [])] },
     );
     const bookies = args.bookkeeper.bookies.flatMap((b) => (b.ready ? [b.ready] : []));
-    this.ready = args.brokers.map((b) =>
+    const brokers = args.brokers.map((b) =>
       runner.node(
-        brokerNode(b, { clusterName: this.clusterName, localStore, configurationStore: configurationStore.connect, managedLedger: args.managedLedger, settings: args.settings }),
+        brokerNode(b, { clusterName: this.clusterName, localStore, configurationStore: configurationStore.connect, managedLedger: args.managedLedger, settings: args.settings, security }),
         { parent: this, dependsOn: [this.metadata, ...bookies] },
       ),
     );
+    // A secured cluster's admin calls wait for the check of the token and the CA against its brokers.
+    this.ready = security
+      ? [...brokers, new AdminAccess(`${this.clusterName}-admin-access`, { cluster: this.clusterName, adminUrl: this.adminUrl }, { parent: this, dependsOn: brokers })]
+      : brokers;
     this.webServiceUrl = pulumi.output(webServiceUrl);
     this.brokerServiceUrl = pulumi.output(brokerServiceUrl);
     this.adminUrls = pulumi.output(this.adminUrl);

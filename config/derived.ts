@@ -60,8 +60,14 @@ export const bookkeeperMetadataServiceUri = (topology: Topology): string => ledg
 export const localZooKeeperConnect = (topology: Topology, cluster: ClusterConfig): string =>
   `${hostOf(topology, cluster.zookeeper)}:${cluster.zookeeper.clientPort}`;
 
-/** A broker's admin API as the machine running Pulumi reaches it. */
-export const brokerWebUrl = (topology: Topology, broker: BrokerConfig): string => `http://${reachableAddress(topology, broker)}:${broker.webPort}`;
+/** True when the topology's brokers demand a token and serve TLS (`security`). */
+export const isSecured = (topology: Topology): boolean => topology.security !== undefined;
+
+/** A broker's admin API as the machine running Pulumi reaches it: `https://…:webPortTls` for a secured broker. */
+export const brokerWebUrl = (topology: Topology, broker: BrokerConfig): string =>
+  isSecured(topology) && broker.webPortTls !== undefined
+    ? `https://${reachableAddress(topology, broker)}:${broker.webPortTls}`
+    : `http://${reachableAddress(topology, broker)}:${broker.webPort}`;
 export const brokerServiceUrl = (topology: Topology, broker: BrokerConfig): string =>
   `pulsar://${hostOf(topology, broker)}:${broker.servicePort}`;
 
@@ -73,6 +79,15 @@ export const clusterAdvertisedWebServiceUrl = (topology: Topology, cluster: Clus
   cluster.brokers.map((b) => `http://${hostOf(topology, b)}:${b.webPort}`).join(",");
 export const clusterBrokerServiceUrl = (topology: Topology, cluster: ClusterConfig): string =>
   "pulsar://" + cluster.brokers.map((b) => `${hostOf(topology, b)}:${b.servicePort}`).join(",");
+/** A secured cluster's TLS web URL as registered in the configuration store; undefined without security. */
+export const clusterAdvertisedWebServiceUrlTls = (topology: Topology, cluster: ClusterConfig): string | undefined =>
+  isSecured(topology) ? cluster.brokers.map((b) => `https://${hostOf(topology, b)}:${b.webPortTls}`).join(",") : undefined;
+/** A secured cluster's `pulsar+ssl://` service URL; undefined without security. */
+export const clusterBrokerServiceUrlTls = (topology: Topology, cluster: ClusterConfig): string | undefined =>
+  isSecured(topology) ? "pulsar+ssl://" + cluster.brokers.map((b) => `${hostOf(topology, b)}:${b.servicePortTls}`).join(",") : undefined;
+/** The service URL clients use: `pulsar+ssl://` for a secured cluster, else `pulsar://`. */
+export const clusterClientServiceUrl = (topology: Topology, cluster: ClusterConfig): string =>
+  clusterBrokerServiceUrlTls(topology, cluster) ?? clusterBrokerServiceUrl(topology, cluster);
 
 /** The bookies of each affinity group, in declaration order. */
 export function groupMembers(topology: Topology): Map<string, BookieConfig[]> {

@@ -41,3 +41,22 @@ export const BOOKIE_OWNED_SETTINGS: Readonly<Record<string, string>> = {
   reppDnsResolverClass: "the affinity groups (recovery inside them)",
   isolationBookieGroups: "the affinity groups (recovery inside them)",
 };
+
+/** broker.conf keys that `security` (top level) writes; with `security` set, brokerSettings cannot change them. */
+export const BROKER_SECURITY_OWNED_SETTINGS: Readonly<Record<string, string>> = {
+  authenticationEnabled: "security (top level)",
+  authorizationEnabled: "security (top level)",
+  authenticationProviders: "security (top level)",
+  tokenSecretKey: "security (top level): the key made by secure:init",
+  superUserRoles: "security.superUserRole and security.brokerRole",
+  brokerClientAuthenticationPlugin: "security (top level)",
+  brokerClientAuthenticationParameters: "security.brokerRole",
+  brokerServicePortTls: "brokers[].servicePortTls",
+  webServicePortTls: "brokers[].webPortTls",
+  tlsCertificateFilePath: "security (top level): the broker's certificate made by secure:init",
+  tlsKeyFilePath: "security (top level): the broker's key made by secure:init",
+  tlsTrustCertsFilePath: "security (top level): the stack's CA",
+  brokerClientTlsEnabled: "security (top level)",
+  brokerClientTrustCertsFilePath: "security (top level): the stack's CA",
+  statusFilePath: "security (top level): the readiness check without a token",
+};

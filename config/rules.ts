@@ -121,7 +121,7 @@ function duplicatePorts(draft: TopologyDraft): Problem[] {
   list<DraftBookie>(draft.bookies).forEach((b, i) => add(b, ["bookiePort", "httpPort"], ["bookies", i]));
   list<DraftCluster>(draft.clusters).forEach((c, i) => {
     add(c?.zookeeper, ["clientPort", "adminPort"], ["clusters", i, "zookeeper"]);
-    list<DraftBroker>(c?.brokers).forEach((b, j) => add(b, ["servicePort", "webPort"], ["clusters", i, "brokers", j]));
+    list<DraftBroker>(c?.brokers).forEach((b, j) => add(b, ["servicePort", "webPort", "servicePortTls", "webPortTls"], ["clusters", i, "brokers", j]));
   });
 
   const seen = new Map<string, Path>();

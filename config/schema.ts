@@ -2,6 +2,7 @@ import { z } from "zod";
 import { KubernetesSchema } from "./kubernetes";
 import { checkKubernetesPlacement } from "./kubernetes-rules";
 import { checkTopology } from "./rules";
+import { checkSecurity } from "./security-rules";
 import { DEFAULT_DECOMMISSION_TIMEOUT_SECONDS, DEFAULT_HOST } from "./derived";
 import { PULSAR_NAME, isNamespaceName } from "../rules/names";
 
@@ -63,6 +64,10 @@ export const BrokerSchema = z.object({
   servicePort: port,
   /** webServicePort: the admin REST API and HTTP lookups. */
   webPort: port,
+  /** brokerServicePortTls (pulsar+ssl://); needed with `security`, refused without it. */
+  servicePortTls: port.optional(),
+  /** webServicePortTls (https://): the admin URL of a secured broker; needed with `security`, refused without it. */
+  webPortTls: port.optional(),
   host: hostField,
   dockerHost: dockerHostField,
 });
@@ -154,6 +159,18 @@ export const DockerSchema = z.object({
   hosts: z.record(nodeName("Docker host"), DockerHostSchema).default({}),
 });
 
+/**
+ * Secured brokers (local runtime): token authentication and authorization, TLS on each broker's
+ * `webPortTls` and `servicePortTls`. The token key, the private CA and the brokers' certificates
+ * are made once by `npm run secure:init -- <stack>` in the stack's folder (`<stack>/security/`).
+ */
+export const SecuritySchema = z.object({
+  /** The role of the admin token (the `sub` of the JWT), made a super user of every broker. */
+  superUserRole: pulsarName("role").default("admin"),
+  /** The role of the token the brokers use for their own calls to each other, also a super user. */
+  brokerRole: pulsarName("role").default("pulsar-broker"),
+});
+
 export const TopologySchema = z
   .object({
     pulsarVersion: z.string().regex(/^\d+\.\d+\.\d+$/, "is not a Pulsar version (e.g. 4.0.8)").default("4.0.8"),
@@ -172,10 +189,13 @@ export const TopologySchema = z
     decommission: DecommissionSchema.prefault({}),
     /** Unload a namespace when its groups' bookies change, so that new ledgers use the new membership at once. */
     unloadOnGroupChange: z.boolean({ error: "must be true or false" }).default(true),
+    /** Token authentication and TLS for the brokers (config/security-rules.ts); none by default. */
+    security: SecuritySchema.optional(),
   })
   // Runs even when fields failed their own checks, so that every problem is reported at once.
   .superRefine(checkTopology, { when: () => true })
-  .superRefine(checkKubernetesPlacement, { when: () => true });
+  .superRefine(checkKubernetesPlacement, { when: () => true })
+  .superRefine(checkSecurity, { when: () => true });
 
 /** The whole topology as the stack config declares it, after defaults (every bookie in a group: the rules refuse others). */
 export type Topology = Omit<z.output<typeof TopologySchema>, "bookies"> & { bookies: BookieConfig[] };
@@ -187,6 +207,7 @@ export type BrokerConfig = z.output<typeof BrokerSchema>;
 export type ClusterConfig = z.output<typeof ClusterSchema>;
 export type NamespaceConfig = z.output<typeof NamespaceSchema>;
 export type PersistenceConfig = z.output<typeof PersistenceSchema>;
+export type SecurityConfig = z.output<typeof SecuritySchema>;
 export type Runtime = (typeof RUNTIMES)[number];
 export type DockerConfig = z.output<typeof DockerSchema>;
 export type DockerHostConfig = z.output<typeof DockerHostSchema>;

@@ -33,8 +33,10 @@ export function requireState<O>(props: O | undefined, type: string): O {
  * 5xx after retries, a store that timed out), as opposed to one that says what is there.
  */
 export function isUnreachable(err: unknown): boolean {
-  const e = err as { name?: string; status?: number; unreachable?: boolean };
-  return e?.unreachable === true || (e?.name === "AdminApiError" && (e.status === undefined || e.status >= 500));
+  const e = err as { name?: string; status?: number; unreachable?: boolean; kind?: string };
+  // A certificate the providers do not trust is an answer of sorts: refresh must not hide it.
+  const noAnswer = e?.status === undefined && (e?.kind === undefined || e.kind === "unreachable");
+  return e?.unreachable === true || (e?.name === "AdminApiError" && (noAnswer || (e.status !== undefined && e.status >= 500)));
 }
 
 /**

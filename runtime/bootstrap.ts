@@ -2,7 +2,9 @@ import {
   ClusterConfig,
   Topology,
   clusterAdvertisedWebServiceUrl,
+  clusterAdvertisedWebServiceUrlTls,
   clusterBrokerServiceUrl,
+  clusterBrokerServiceUrlTls,
   configurationStoreConnect,
   ledgersServiceUri,
   localZooKeeperConnect,
@@ -55,6 +57,10 @@ export interface ClusterRegistration {
   readonly webServiceUrl: string;
   /** `pulsar://` and every broker's advertised `host:port`, comma-separated. */
   readonly brokerServiceUrl: string;
+  /** A secured cluster's `https://` web URLs, comma-separated. */
+  readonly webServiceUrlTls?: string;
+  /** A secured cluster's `pulsar+ssl://` service URL. */
+  readonly brokerServiceUrlTls?: string;
 }
 
 /** Registers a cluster in the configuration store and creates its local metadata. */
@@ -71,6 +77,8 @@ export function clusterMetadata(cluster: ClusterRegistration): BootstrapCommand 
       `--existing-bk-metadata-service-uri=${ledgersServiceUri(cluster.configurationStore)}`,
       `--web-service-url=${cluster.webServiceUrl}`,
       `--broker-service-url=${cluster.brokerServiceUrl}`,
+      ...(cluster.webServiceUrlTls ? [`--web-service-url-tls=${cluster.webServiceUrlTls}`] : []),
+      ...(cluster.brokerServiceUrlTls ? [`--broker-service-url-tls=${cluster.brokerServiceUrlTls}`] : []),
     ],
   };
 }
@@ -86,4 +94,6 @@ export const clusterMetadataCommand = (topology: Topology, cluster: ClusterConfi
     configurationStore: configurationStoreConnect(topology),
     webServiceUrl: clusterAdvertisedWebServiceUrl(topology, cluster),
     brokerServiceUrl: clusterBrokerServiceUrl(topology, cluster),
+    webServiceUrlTls: clusterAdvertisedWebServiceUrlTls(topology, cluster),
+    brokerServiceUrlTls: clusterBrokerServiceUrlTls(topology, cluster),
   });

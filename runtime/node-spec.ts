@@ -11,6 +11,7 @@ import {
   localZooKeeperConnect,
 } from "../config";
 import { localZooKeeperName } from "../rules/names";
+import { BrokerSecurity, securityDir, securityFiles } from "./security-files";
 
 /**
  * What a node needs to run, whatever runs it: the `bin/pulsar` command, the configuration
@@ -162,6 +163,10 @@ export interface BrokerNode {
   readonly servicePort: number;
   /** webServicePort: the admin REST API. */
   readonly webPort: number;
+  /** brokerServicePortTls (pulsar+ssl://), for a secured broker. */
+  readonly servicePortTls?: number;
+  /** webServicePortTls (https://), for a secured broker. */
+  readonly webPortTls?: number;
 }
 
 /** The ledgers' default ensemble, quorums and rollover of a cluster's brokers. */
@@ -183,6 +188,38 @@ export interface BrokerClusterSettings {
   readonly managedLedger: ManagedLedgerDefaults;
   /** Extra broker.conf settings, on top of those the topology implies. */
   readonly settings?: Readonly<Record<string, string | number | boolean>>;
+  /** Token authentication and authorization, TLS on the broker's TLS ports; none when absent. */
+  readonly security?: BrokerSecurity;
+}
+
+/**
+ * A secured broker's settings: tokens checked with the stack's key, the two roles as super users,
+ * its own calls made with the brokers' token over TLS, its certificate on both TLS ports.
+ * The readiness check reads `/status.html`, which needs no token: it answers once the broker has
+ * started and the status file (here the broker's own configuration file) exists.
+ */
+export function brokerSecuritySettings(broker: BrokerNode, security: BrokerSecurity): Record<string, string> {
+  const files = securityFiles(security.dir);
+  if (broker.webPortTls === undefined || broker.servicePortTls === undefined) {
+    throw new Error(`${broker.name}: a secured broker needs its webPortTls and servicePortTls`);
+  }
+  return {
+    authenticationEnabled: "true",
+    authorizationEnabled: "true",
+    authenticationProviders: "org.apache.pulsar.broker.authentication.AuthenticationProviderToken",
+    tokenSecretKey: `file://${files.tokenKey}`,
+    superUserRoles: `${security.superUserRole},${security.brokerRole}`,
+    brokerClientAuthenticationPlugin: "org.apache.pulsar.client.impl.auth.AuthenticationToken",
+    brokerClientAuthenticationParameters: `file://${files.brokerToken}`,
+    brokerServicePortTls: String(broker.servicePortTls),
+    webServicePortTls: String(broker.webPortTls),
+    tlsCertificateFilePath: files.brokerCert(broker.name),
+    tlsKeyFilePath: files.brokerKey(broker.name),
+    tlsTrustCertsFilePath: files.caCert,
+    brokerClientTlsEnabled: "true",
+    brokerClientTrustCertsFilePath: files.caCert,
+    statusFilePath: `${DATA_DIR}/../conf/broker.conf`,
+  };
 }
 
 export function brokerNode(broker: BrokerNode, cluster: BrokerClusterSettings): NodeSpec {
@@ -213,11 +250,16 @@ export function brokerNode(broker: BrokerNode, cluster: BrokerClusterSettings): 
       // Affinity groups are read from the rack map by the rack-aware placement policy.
       bookkeeperClientRackawarePolicyEnabled: "true",
       functionsWorkerEnabled: "false",
+      ...(cluster.security ? brokerSecuritySettings(broker, cluster.security) : {}),
       ...stringify(cluster.settings ?? {}),
     },
     env: JVM.broker,
-    ports: { service: broker.servicePort, web: broker.webPort },
-    readiness: { port: broker.webPort, path: "/admin/v2/brokers/ready" },
+    ports: {
+      service: broker.servicePort,
+      web: broker.webPort,
+      ...(cluster.security ? { serviceTls: broker.servicePortTls!, webTls: broker.webPortTls! } : {}),
+    },
+    readiness: { port: broker.webPort, path: cluster.security ? "/status.html" : "/admin/v2/brokers/ready" },
   };
 }
 
@@ -232,7 +274,8 @@ export const zookeeperSpec = (topology: Topology, cluster: ClusterConfig): NodeS
 export const bookieSpec = (topology: Topology, bookie: BookieConfig): NodeSpec =>
   bookieNode({ ...bookie, host: hostOf(topology, bookie) }, { configurationStore: configurationStoreConnect(topology), settings: topology.bookieSettings });
 
-export const brokerSpec = (topology: Topology, cluster: ClusterConfig, broker: BrokerConfig): NodeSpec =>
+/** `stateDir`: the stack's folder, which holds a secured topology's `security/` folder (local runtime). */
+export const brokerSpec = (topology: Topology, cluster: ClusterConfig, broker: BrokerConfig, stateDir?: string): NodeSpec =>
   brokerNode(
     { ...broker, host: hostOf(topology, broker) },
     {
@@ -241,8 +284,16 @@ export const brokerSpec = (topology: Topology, cluster: ClusterConfig, broker: B
       configurationStore: configurationStoreConnect(topology),
       managedLedger: cluster.managedLedger,
       settings: cluster.brokerSettings,
+      security: brokerSecurityOf(topology, stateDir),
     },
   );
+
+/** A secured topology's broker security, with its files in the stack's folder. */
+export function brokerSecurityOf(topology: Topology, stateDir: string | undefined): BrokerSecurity | undefined {
+  if (!topology.security) return undefined;
+  if (stateDir === undefined) throw new Error("a secured topology's brokers need the stack's folder, where its security files are");
+  return { dir: securityDir(stateDir), superUserRole: topology.security.superUserRole, brokerRole: topology.security.brokerRole };
+}
 
 /**
  * Where a bookie finds the ledgers: the same root as the brokers' `zk://…/ledgers`, named by
@@ -276,11 +327,11 @@ export function interfaceOf(address: string): string {
 }
 
 /** Every node of the topology, in start order: configuration store, local ZooKeepers, bookies, brokers. */
-export function topologyNodes(topology: Topology): NodeSpec[] {
+export function topologyNodes(topology: Topology, stateDir?: string): NodeSpec[] {
   return [
     configurationStoreSpec(topology),
     ...topology.clusters.map((c) => zookeeperSpec(topology, c)),
     ...topology.bookies.map((b) => bookieSpec(topology, b)),
-    ...topology.clusters.flatMap((c) => c.brokers.map((b) => brokerSpec(topology, c, b))),
+    ...topology.clusters.flatMap((c) => c.brokers.map((b) => brokerSpec(topology, c, b, stateDir))),
   ];
 }

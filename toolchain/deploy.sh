@@ -8,4 +8,6 @@ source "$here/env.sh"
 cd "$PROJECT_ROOT"
 npx tsc --noEmit
 pulumi stack select --create "$stack" --non-interactive >/dev/null
+# A secured stack's token key, CA and certificates, and its adminToken and adminCaFile, once.
+node -r ts-node/register/transpile-only ops/secure-init-command.ts "$stack"
 pulumi up --stack "$stack" --yes --non-interactive

@@ -3,3 +3,4 @@ export * from "./bookie-rack";
 export * from "./tenant";
 export * from "./namespace";
 export * from "./affinity-group";
+export * from "./admin-access";

@@ -61,7 +61,7 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
   }
 
   async create(inputs: NamespaceInputs): Promise<pulumi.dynamic.CreateResult<NamespaceOutputs>> {
-    const admin = this.admin(inputs.adminUrl);
+    const admin = this.admin(inputs.adminUrl, inputs.cluster);
     const existing = await admin.getNamespace(inputs.namespace);
     if (!existing) {
       await admin.createNamespace(inputs.namespace, inputs.bundles, [inputs.cluster]);
@@ -79,7 +79,7 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
   async read(id: string, state?: NamespaceOutputs): Promise<pulumi.dynamic.ReadResult<NamespaceOutputs>> {
     const props = requireState(state, "Namespace");
     return readOrKeep(`namespace ${props.namespace} at ${props.adminUrl}`, { id, props, inputs: props }, async () => {
-      const admin = this.admin(props.adminUrl);
+      const admin = this.admin(props.adminUrl, props.cluster);
       const policies = await admin.getNamespace(props.namespace);
       if (!policies) return {}; // gone: the engine will plan to create it again
       // A setting the stack does not declare is not its to compare: the operator's own stays as it is.
@@ -104,7 +104,7 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
   }
 
   async update(_id: string, olds: NamespaceOutputs, news: NamespaceInputs): Promise<pulumi.dynamic.UpdateResult<NamespaceOutputs>> {
-    const admin = this.admin(news.adminUrl);
+    const admin = this.admin(news.adminUrl, news.cluster);
     if (olds.cluster !== news.cluster) await admin.setReplicationClusters(news.namespace, [news.cluster]);
     await this.applyPolicies(admin, news, olds);
     return { outs: { ...news, liveBundles: olds.liveBundles, adopted: olds.adopted ?? false } };
@@ -119,7 +119,7 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
       await pulumi.log.info(`${props.namespace} existed before this stack adopted it, so it is released, not deleted: it stays on ${props.cluster} as it is`);
       return;
     }
-    await this.admin(props.adminUrl).deleteNamespace(props.namespace);
+    await this.admin(props.adminUrl, props.cluster).deleteNamespace(props.namespace);
   }
 
   /**
@@ -128,7 +128,7 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
    * be reached yet (its brokers are part of this plan).
    */
   private async describeAdoption(want: NamespaceInputs): Promise<void> {
-    const admin = this.admin(want.adminUrl, { attempts: 1, timeoutMs: 3_000 });
+    const admin = this.admin(want.adminUrl, want.cluster, { attempts: 1, timeoutMs: 3_000 });
     const existing = await admin.getNamespace(want.namespace).catch(() => undefined);
     if (!existing) return;
     const [retention, persistence] = await Promise.all([admin.getRetention(want.namespace), admin.getPersistence(want.namespace)]);

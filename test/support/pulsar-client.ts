@@ -8,11 +8,18 @@ import { pulsarHome } from "./toolchain";
 const run = promisify(execFile);
 const CLIENT_ENV = { PULSAR_MEM: "-Xms64m -Xmx256m" };
 
-/** Produces `count` messages, one entry each, with the distribution's client (one JVM per batch). */
-export async function produce(serviceUrl: string, topic: string, count: number, message = "hello"): Promise<void> {
+/** The client's options for a secured cluster: the token (from a file, never on the command line) and the CA it trusts. */
+export const securedClientArgs = (tokenFile: string, caCert: string): string[] => [
+  "--auth-plugin", "org.apache.pulsar.client.impl.auth.AuthenticationToken",
+  "--auth-params", `file://${tokenFile}`,
+  "--tlsTrustCertsFilePath", caCert,
+];
+
+/** Produces `count` messages, one entry each, with the distribution's client (one JVM per batch); `clientArgs` go before the command. */
+export async function produce(serviceUrl: string, topic: string, count: number, message = "hello", clientArgs: readonly string[] = []): Promise<void> {
   const { stdout, stderr } = await run(
     path.join(pulsarHome(), "bin", "pulsar-client"),
-    ["--url", serviceUrl, "produce", "-m", message, "-n", String(count), topic],
+    ["--url", serviceUrl, ...clientArgs, "produce", "-m", message, "-n", String(count), topic],
     { env: { ...process.env, ...CLIENT_ENV }, maxBuffer: 64 * 1024 * 1024 },
   );
   if (!`${stdout}${stderr}`.includes(`${count} messages successfully produced`)) {

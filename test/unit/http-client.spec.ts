@@ -56,7 +56,7 @@ describe("the admin HTTP client", () => {
     const s = await server(() => undefined);
     try {
       const client = new HttpClient({ baseUrl: s.url, timeoutMs: 200, attempts: 2, backoffMs: 10 });
-      await assert.rejects(client.request("GET", "/slow"), /^AdminApiError: GET http:\/\/127\.0\.0\.1:\d+\/slow got no answer: timed out \(after 2 attempts\)$/);
+      await assert.rejects(client.request("GET", "/slow"), /^AdminApiError: GET http:\/\/127\.0\.0\.1:\d+\/slow got no answer: timed out \(after 2 attempts\)\. Check that the cluster's brokers run and that the admin URL is right/);
       assert.equal(s.requests(), 2);
     } finally {
       await s.close();

@@ -3,6 +3,7 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as pulumi from "@pulumi/pulumi";
 import { BookieMembershipProvider } from "../../runtime/bookie-membership";
+import { AdminAccessProvider } from "../../admin";
 
 /** What the engine's dynamic-provider process does with a provider: serialize its closure, then load and call it. */
 async function asTheEngineRunsIt<T>(provider: T): Promise<T> {
@@ -38,5 +39,15 @@ describe("dynamic providers as the engine runs them (closure serialization)", ()
     };
     const created = await provider.create(inputs);
     assert.equal(created.id, "bk1:3181");
+  });
+
+  it("an admin access check serialized and loaded again tells an untrusted certificate from a cluster that does not answer", async function () {
+    this.timeout(20_000);
+    const provider = await asTheEngineRunsIt(new AdminAccessProvider());
+    await provider.configure({ config: { get: () => undefined, require: () => "" } });
+    // Nothing listens on port 1: the check passes (a first preview, before the brokers exist), and create says why it cannot.
+    const inputs = { cluster: "cluster1", adminUrl: "https://127.0.0.1:1" };
+    assert.deepEqual((await provider.check(inputs, inputs)).failures, []);
+    await assert.rejects(provider.create(inputs), /^AdminApiError: cluster cluster1: GET https:\/\/127\.0\.0\.1:1\/\S+ got no answer: .*Check that the cluster's brokers run/);
   });
 });
