@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { ledgerBookies } from "../support/ledger-ensembles";
+import { assertLedgersInGroup } from "../support/ledger-ensembles";
 import { promises as fs } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
@@ -60,14 +60,7 @@ describe("pulumi up on the dev stack (local runtime, real CLI)", function () {
     for (const { ns, group, admin, service } of namespaces) {
       const topic = `persistent://${ns}/t1`;
       await produce(service, topic, 300);
-      const stats = await new PulsarAdmin({ baseUrl: admin }).internalStats(topic);
-      const ledgers = stats.ledgers.filter((l) => l.entries > 0);
-      assert.ok(ledgers.length >= 3, `${topic}: ${ledgers.length} ledgers`);
-      for (const ledger of ledgers) {
-        const bookies = ledgerBookies(ledger);
-        assert.ok(bookies.length >= 2, `ledger ${ledger.ledgerId} has no ensemble`);
-        assert.ok(bookies.every((b) => groups[group].includes(b)), `${topic}: ledger ${ledger.ledgerId} on ${bookies}, outside ${group}`);
-      }
+      await assertLedgersInGroup(new PulsarAdmin({ baseUrl: admin }), topic, { name: group, bookies: groups[group] });
     }
   });
 

@@ -10,7 +10,7 @@ import { parseTopology } from "../../config";
 import { securityDir, securityFiles, topologyNodes } from "../../runtime";
 import { isAlive } from "../../runtime/local";
 import { mintToken } from "../../runtime/local/security";
-import { ledgerBookies } from "../support/ledger-ensembles";
+import { assertLedgersInGroup } from "../support/ledger-ensembles";
 import { E2E_ENV, PulumiResult, ensureStack, pulumi, pulumiOk } from "../support/pulumi-cli";
 import { adminWritesSeenBy, produce, securedClientArgs } from "../support/pulsar-client";
 import { PROJECT_ROOT, localResourceCount, stackTopology } from "../support/stack-config";
@@ -101,14 +101,7 @@ describe("the secure stack: token authentication and TLS (local runtime, real CL
     for (const { ns, group, admin, service } of namespaces) {
       const topic = `persistent://${ns}/t1`;
       await produce(service, topic, 300, "hello", securedClientArgs(tokenFile, files.caCert));
-      const stats = await new PulsarAdmin({ baseUrl: admin, token, ca }).internalStats(topic);
-      const ledgers = stats.ledgers.filter((l) => l.entries > 0);
-      assert.ok(ledgers.length >= 3, `${topic}: ${ledgers.length} ledgers`);
-      for (const ledger of ledgers) {
-        const bookies = ledgerBookies(ledger);
-        assert.ok(bookies.length >= 2, `ledger ${ledger.ledgerId} has no ensemble`);
-        assert.ok(bookies.every((b) => groups[group].includes(b)), `${topic}: ledger ${ledger.ledgerId} on ${bookies}, outside ${group}`);
-      }
+      await assertLedgersInGroup(new PulsarAdmin({ baseUrl: admin, token, ca }), topic, { name: group, bookies: groups[group] });
     }
   });
 

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { TopologyConfigError, parseTopology } from "../../config";
+import { TopologyConfigError, parseStackTopology } from "../../config";
 import { stackTopology } from "./stack-config";
 
 /** Parses a changed copy of a stack's topology and returns the error's problems. */
@@ -7,7 +7,7 @@ export function problemsOf(stack: string, change: (t: Record<string, any>) => vo
   const topology = stackTopology(stack);
   change(topology);
   try {
-    parseTopology(topology, "pulsar-isolation:topology");
+    parseStackTopology(topology, "pulsar-isolation:topology");
   } catch (err) {
     assert.ok(err instanceof TopologyConfigError, `expected a TopologyConfigError, got ${err}`);
     return err.problems;

@@ -1,20 +1,10 @@
 import * as assert from "node:assert/strict";
-import { ExternalTopology, TopologyConfigError, parseStackTopology } from "../../config";
+import { ExternalTopology, parseStackTopology } from "../../config";
 import { externalIsolationArgs, isolationPlan } from "../../components";
-import { assertProblem } from "../support/config-problems";
+import { assertProblem, problemsOf as problemsOfStack } from "../support/config-problems";
 import { stackTopology } from "../support/stack-config";
 
-const problemsOf = (change: (t: Record<string, any>) => void): string[] => {
-  const raw = stackTopology("external");
-  change(raw);
-  try {
-    parseStackTopology(raw, "pulsar-isolation:topology");
-  } catch (err) {
-    assert.ok(err instanceof TopologyConfigError, `expected a TopologyConfigError, got ${err}`);
-    return err.problems;
-  }
-  assert.fail("the topology was accepted");
-};
+const problemsOf = (change: (t: Record<string, any>) => void) => problemsOfStack("external", change);
 
 describe("runtime: external config", () => {
   it("accepts the external example: clusters by admin URL, bookies by id, no node", () => {
