@@ -86,7 +86,7 @@ export function isolationArgs(
 /** The isolation of clusters someone else runs (`runtime: external`): nothing for it to wait for. */
 export function externalIsolationArgs(topology: ExternalTopology): NamespaceAffinityArgs {
   return {
-    clusters: topology.clusters.map((c) => ({ clusterName: c.name, adminUrl: c.adminUrl, ready: [] })),
+    clusters: topology.clusters.map((c) => ({ clusterName: c.name, adminUrl: c.adminUrl, managedLedger: c.managedLedger, ready: [] })),
     ...(topology.configurationStore ? { configurationStore: { connect: topology.configurationStore.connect, reachableConnect: topology.configurationStore.connect, ready: [] } } : {}),
     placements: topology.bookies.map((b) => ({ bookie: { name: b.name, id: b.id }, group: b.group, rack: b.rack, ...(b.hostname ? { hostname: b.hostname } : {}) })),
     namespaces: topology.namespaces.map(namespaceIsolation),

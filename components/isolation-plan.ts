@@ -29,8 +29,11 @@ export interface NamespaceIsolation {
 }
 
 export interface IsolationPlanArgs {
-  /** Every cluster that shares the bookies: each keeps its own rack map. */
-  readonly clusters: readonly { readonly clusterName: string; readonly adminUrl: string }[];
+  /**
+   * Every cluster that shares the bookies: each keeps its own rack map. `managedLedger`: what its
+   * brokers give ledgers, for clusters whose brokers the plan does not run (the policy pack reads it).
+   */
+  readonly clusters: readonly { readonly clusterName: string; readonly adminUrl: string; readonly managedLedger?: Quorum }[];
   /**
    * The configuration store whose `/bookies` the bookies read (as the machine running Pulumi
    * reaches it); without it only the clusters' own rack maps are kept.
@@ -75,11 +78,13 @@ export function isolationPlan(args: IsolationPlanArgs): IsolationPlan {
     const clusters = [...new Set(args.namespaces.filter((ns) => tenantOf(ns.name) === tenant).map((ns) => ns.cluster))].sort();
     return { tenant, allowedClusters: clusters, adminRoles: [], adminUrl: adminUrlOf(clusters[0]) };
   });
+  const defaultsOf = (cluster: string) => args.clusters.find((c) => c.clusterName === cluster)?.managedLedger;
   const namespaces = args.namespaces.map((ns) => ({
     namespace: ns.name,
     cluster: ns.cluster,
     bundles: ns.bundles ?? 4,
     adminUrl: adminUrlOf(ns.cluster),
+    ...(defaultsOf(ns.cluster) ? { clusterDefaults: defaultsOf(ns.cluster) } : {}),
     ...(ns.retention ? { retention: ns.retention } : {}),
     ...(ns.persistence ? { persistence: ns.persistence } : {}),
   }));

@@ -35,4 +35,6 @@ export interface ClusterRef {
   readonly ready: readonly pulumi.Resource[];
   /** The cluster's local store: what lives in it (affinity groups) goes with it. */
   readonly localStore?: pulumi.Resource;
+  /** What its brokers give ledgers, for a cluster run elsewhere: the policy pack judges the groups by it. */
+  readonly managedLedger?: { readonly ensembleSize: number; readonly writeQuorum: number; readonly ackQuorum: number };
 }

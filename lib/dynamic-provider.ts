@@ -2,10 +2,16 @@ import * as pulumi from "@pulumi/pulumi";
 
 /** What every dynamic provider of the project needs for diff and read, whichever layer it is in. */
 
-/** The names of the inputs that differ, comparing their JSON forms. */
+/** The names of the inputs that differ, comparing their JSON forms (keys in any order). */
 export function changedKeys<T extends object>(olds: Partial<T>, news: T, keys: readonly (keyof T)[]): string[] {
-  return keys.filter((k) => JSON.stringify(olds[k] ?? null) !== JSON.stringify(news[k] ?? null)).map(String);
+  return keys.filter((k) => canonicalJson(olds[k] ?? null) !== canonicalJson(news[k] ?? null)).map(String);
 }
+
+/** JSON with every object's keys sorted: the engine hands back properties sorted, a live read has the server's order. */
+export const canonicalJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v) =>
+    v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 
 /** A diff over the compared inputs: a change of the identity input means another resource, the rest update in place. */
 export function diffOn<T extends object>(olds: Partial<T>, news: T, compared: readonly (keyof T)[], identity: keyof T): pulumi.dynamic.DiffResult {

@@ -28,6 +28,10 @@ export function planIsolationFacts(view: TopologyView): IsolationFacts {
     const name = broker.settings.clusterName;
     if (name && !clusters.has(name)) clusters.set(name, { name, defaults: quorumOf(broker.settings) });
   }
+  // Clusters run elsewhere: their defaults as the plan declares them.
+  for (const ns of view.namespaces) {
+    if (ns.clusterDefaults && !clusters.has(ns.cluster)) clusters.set(ns.cluster, { name: ns.cluster, defaults: ns.clusterDefaults });
+  }
 
   const affinityOf = new Map(view.affinities.map((a) => [a.namespace, a]));
   const namespaces: NamespaceFacts[] = view.namespaces.map((ns) => ({
@@ -47,7 +51,10 @@ export function subjectUrn(view: TopologyView, subject: Subject): string | undef
     case "bookie":
       return node((n) => n.role === "bookie" && n.name === subject.name) ?? view.racks.find((r) => r.bookie === subject.name)?.urn;
     case "cluster":
-      return node((n) => n.role === "broker" && n.settings.clusterName === subject.name);
+      return (
+        node((n) => n.role === "broker" && n.settings.clusterName === subject.name) ??
+        view.namespaces.find((n) => n.cluster === subject.name && n.clusterDefaults)?.urn
+      );
     case "namespace":
       return subject.field === "primary" || subject.field === "secondary"
         ? view.affinities.find((a) => a.namespace === subject.name)?.urn

@@ -33,6 +33,8 @@ export interface NamespaceFact {
   readonly namespace: string;
   readonly cluster: string;
   readonly persistence?: { ensembleSize: number; writeQuorum: number; ackQuorum: number };
+  /** Its cluster's defaults as the plan declares them, when the plan runs none of the cluster's brokers. */
+  readonly clusterDefaults?: { ensembleSize: number; writeQuorum: number; ackQuorum: number };
 }
 
 export interface AffinityFact {
@@ -106,6 +108,7 @@ export function topologyView(resources: readonly ResourceLike[]): TopologyView {
       namespace: r.props.namespace,
       cluster: r.props.cluster,
       persistence: r.props.persistence,
+      clusterDefaults: r.props.clusterDefaults,
     })),
     affinities: ofKind(resources, "AffinityGroup").map((r) => ({
       urn: r.urn,

@@ -61,7 +61,10 @@ export class AffinityGroupProvider extends AdminProvider implements pulumi.dynam
   }
 
   async create(inputs: AffinityGroupInputs): Promise<pulumi.dynamic.CreateResult<AffinityGroupOutputs>> {
-    await this.apply(inputs);
+    // Groups already set as declared (a namespace adopted with them) are taken over without a write.
+    const live = await this.admin(inputs.adminUrl).getBookieAffinityGroup(inputs.namespace);
+    const same = live?.bookkeeperAffinityGroupPrimary === inputs.primary && (live?.bookkeeperAffinityGroupSecondary || undefined) === inputs.secondary;
+    if (!same) await this.apply(inputs);
     return { id: inputs.namespace, outs: inputs };
   }
 

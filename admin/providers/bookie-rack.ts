@@ -25,6 +25,11 @@ export interface BookieRackInputs {
 export interface BookieRackOutputs extends BookieRackInputs {
   /** The placement each copy holds, by its location (admin URL or `zk://…/bookies`); null where the bookie is missing. */
   readonly placements: Record<string, BookieRackInfo | null>;
+  /**
+   * True when every copy already held the placement before the stack filed it (clusters someone
+   * else runs): deleting the resource then releases the entries instead of removing them.
+   */
+  readonly adopted?: boolean;
 }
 
 const DESIRED_KEYS = ["bookie", "group", "rack", "hostname", "adminUrls", "configurationStore"] as const;
@@ -70,24 +75,30 @@ export class BookieRackProvider extends AdminProvider implements pulumi.dynamic.
   }
 
   async create(inputs: BookieRackInputs): Promise<pulumi.dynamic.CreateResult<BookieRackOutputs>> {
-    return { id: inputs.bookie, outs: await this.apply(inputs, await this.placements(inputs)) };
+    const live = await this.placements(inputs);
+    const adopted = copiesToWrite(inputs, live).length === 0;
+    return { id: inputs.bookie, outs: { ...(await this.apply(inputs, live)), adopted } };
   }
 
   async read(id: string, state?: BookieRackOutputs): Promise<pulumi.dynamic.ReadResult<BookieRackOutputs>> {
     const props = requireState(state, "BookieRack");
     const placements = await this.placements(props, props.placements);
     const inputs = liveInputs(props, placements);
-    return liveResult(id, { ...inputs, placements }, inputs);
+    return liveResult(id, { ...inputs, placements, adopted: props.adopted }, inputs);
   }
 
   async update(_id: string, olds: BookieRackOutputs, news: BookieRackInputs): Promise<pulumi.dynamic.UpdateResult<BookieRackOutputs>> {
     // Copies dropped from the plan lose the entry; the rest are written only where they differ.
     const kept = new Set(copyLocations(news));
     await Promise.all(this.copies(olds).filter((c) => !kept.has(c.location)).map((c) => c.remove(olds.bookie)));
-    return { outs: await this.apply(news, await this.placements(news)) };
+    return { outs: { ...(await this.apply(news, await this.placements(news))), adopted: olds.adopted } };
   }
 
   async delete(_id: string, props: BookieRackOutputs): Promise<void> {
+    if (props.adopted) {
+      await pulumi.log.info(`${props.bookie} was filed in ${props.group} before this stack, so its rack entries are released, not removed`);
+      return;
+    }
     await Promise.all(this.copies(props).map((c) => c.remove(props.bookie)));
   }
 
@@ -131,6 +142,6 @@ export class BookieRack extends pulumi.dynamic.Resource {
   declare readonly placements: pulumi.Output<Record<string, BookieRackInfo | null>>;
 
   constructor(name: string, args: BookieRackArgs, opts?: pulumi.CustomResourceOptions) {
-    super(bookieRackProvider, name, { placements: undefined, configurationStore: undefined, ...args }, opts, "pulsar-isolation", "BookieRack");
+    super(bookieRackProvider, name, { placements: undefined, adopted: undefined, configurationStore: undefined, ...args }, opts, "pulsar-isolation", "BookieRack");
   }
 }

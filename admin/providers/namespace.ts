@@ -17,6 +17,11 @@ export interface NamespaceInputs {
   readonly persistence?: { ensembleSize: number; writeQuorum: number; ackQuorum: number };
   /** Admin URL of a broker of the owning cluster. */
   readonly adminUrl: string;
+  /**
+   * The ensemble and quorums the cluster's brokers give ledgers, as a stack over clusters someone
+   * else runs declares them: for the policy pack, which has no broker to read them from. Not written.
+   */
+  readonly clusterDefaults?: { ensembleSize: number; writeQuorum: number; ackQuorum: number };
 }
 
 export interface NamespaceOutputs extends NamespaceInputs {
@@ -71,7 +76,7 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
       );
     }
     // A namespace that exists on its cluster is taken over as it is: only the settings the stack declares change.
-    await this.applyPolicies(admin, inputs, {});
+    await this.applyPolicies(admin, inputs, existing ? await this.livePolicies(admin, inputs) : {});
     const liveBundles = existing?.bundles.numBundles ?? inputs.bundles;
     return { id: inputs.namespace, outs: { ...inputs, liveBundles, adopted: existing !== undefined } };
   }
@@ -82,21 +87,11 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
       const admin = this.admin(props.adminUrl, props.cluster);
       const policies = await admin.getNamespace(props.namespace);
       if (!policies) return {}; // gone: the engine will plan to create it again
-      // A setting the stack does not declare is not its to compare: the operator's own stays as it is.
-      const [retention, persistence] = await Promise.all([
-        props.retention ? admin.getRetention(props.namespace) : undefined,
-        props.persistence ? admin.getPersistence(props.namespace) : undefined,
-      ]);
       const inputs: NamespaceInputs = {
         namespace: props.namespace,
         cluster: policies.replication_clusters.length === 1 ? policies.replication_clusters[0] : policies.replication_clusters.join(","),
         bundles: props.bundles,
-        retention: retention && { retentionTimeInMinutes: retention.retentionTimeInMinutes, retentionSizeInMB: retention.retentionSizeInMB },
-        persistence: persistence && {
-          ensembleSize: persistence.bookkeeperEnsemble,
-          writeQuorum: persistence.bookkeeperWriteQuorum,
-          ackQuorum: persistence.bookkeeperAckQuorum,
-        },
+        ...(await this.livePolicies(admin, props)),
         adminUrl: props.adminUrl,
       };
       return liveResult(id, { ...inputs, liveBundles: policies.bundles.numBundles, adopted: props.adopted ?? false }, inputs);
@@ -139,6 +134,18 @@ export class NamespaceProvider extends AdminProvider implements pulumi.dynamic.R
         `it will be adopted as it is${declared.length ? `, the stack setting ${describePolicies(want.retention, want.persistence)}` : ", no setting changed"}` +
         `; removing it from the stack later releases it instead of deleting it`,
     );
+  }
+
+  /** The live retention and persistence, of those the stack declares: an undeclared setting is the operator's, not compared. */
+  private async livePolicies(admin: PulsarAdmin, want: NamespaceInputs): Promise<Pick<NamespaceInputs, "retention" | "persistence">> {
+    const [retention, persistence] = await Promise.all([
+      want.retention ? admin.getRetention(want.namespace) : undefined,
+      want.persistence ? admin.getPersistence(want.namespace) : undefined,
+    ]);
+    return {
+      retention: retention && { retentionTimeInMinutes: retention.retentionTimeInMinutes, retentionSizeInMB: retention.retentionSizeInMB },
+      persistence: persistence && { ensembleSize: persistence.bookkeeperEnsemble, writeQuorum: persistence.bookkeeperWriteQuorum, ackQuorum: persistence.bookkeeperAckQuorum },
+    };
   }
 
   private async applyPolicies(admin: PulsarAdmin, want: NamespaceInputs, had: Partial<NamespaceInputs>): Promise<void> {

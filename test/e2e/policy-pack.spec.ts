@@ -27,6 +27,21 @@ describe("pulumi preview --policy-pack policy", () => {
     assert.match(result.output, /✅ pulsar-isolation@v0\.1\.0/);
   });
 
+  it("passes the external stack (clusters someone else runs: judged by the defaults it declares)", async () => {
+    // A copy, so that the stack's encryption salt stays out of the repository's file.
+    const copy = path.join(PROJECT_ROOT, "Pulumi.e2e-external-policy.yaml");
+    await fs.copyFile(path.join(PROJECT_ROOT, "Pulumi.external.yaml"), copy);
+    try {
+      await ensureStack("e2e-external-policy");
+      const result = await pulumi(["preview", "--stack", "e2e-external-policy", "--policy-pack", "policy"]);
+      assert.equal(result.code, 0, result.output);
+      assert.match(result.output, /✅ pulsar-isolation@v0\.1\.0/);
+    } finally {
+      await pulumi(["stack", "rm", "e2e-external-policy", "--yes", "--force"]);
+      await fs.rm(copy, { force: true });
+    }
+  });
+
   it("passes the example program as it is", async () => {
     await pulumi(["config", "rm", "ensembleSize", "--stack", stack], undefined, example);
     const result = await preview();

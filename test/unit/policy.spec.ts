@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
-import { parseTopology } from "../../config";
+import { ExternalTopology, parseStackTopology, parseTopology } from "../../config";
+import { externalIsolationArgs, isolationPlan } from "../../components";
 import { policies } from "../../policy/policies";
 import { ResourceLike } from "../../policy/plan-view";
 import { planResources, violations } from "../support/plan-resources";
@@ -33,6 +34,32 @@ describe("policy pack", () => {
   });
 
   describe("group-holds-ensemble", () => {
+    /** What an external stack registers: rack entries, namespaces and groups, and no node. */
+    const externalResources = (): ResourceLike[] => {
+      const plan = isolationPlan(externalIsolationArgs(parseStackTopology(stackTopology("external")) as ExternalTopology));
+      const res = (kind: string, name: string, props: object): ResourceLike => ({
+        type: `pulumi-nodejs:dynamic/pulsar-isolation:${kind}`,
+        name,
+        urn: `urn:pulumi:external::pulsar-isolation::pulumi-nodejs:dynamic/pulsar-isolation:${kind}::${name}`,
+        props: structuredClone(props),
+      });
+      return [
+        ...plan.racks.map((r) => res("BookieRack", r.bookie, r)),
+        ...plan.namespaces.map((n) => res("Namespace", n.namespace, n)),
+        ...plan.affinities.map((a) => res("AffinityGroup", `${a.namespace}-affinity`, a)),
+      ];
+    };
+
+    it("judges clusters someone else runs by the defaults their stack declares", () => {
+      const resources = externalResources();
+      for (const p of policies) assert.deepEqual(violations(p.name, resources), [], p.name);
+      find(resources, "Namespace", "public/c1-ns1").props.clusterDefaults = { ensembleSize: 3, writeQuorum: 2, ackQuorum: 2 };
+      assert.deepEqual(violations("group-holds-ensemble", resources), [
+        // Bookies the plan only files in a rack map are named by their ids.
+        'public/c1-ns1: "group-bookie1" have 2 bookies (127.0.0.1:3181, 127.0.0.1:3182), fewer than the ensemble size 3 (from cluster cluster1)',
+      ]);
+    });
+
     it("fails a namespace whose group holds fewer bookies than the cluster's ensemble", () => {
       const resources = devResources();
       find(resources, "BookieRack", "127.0.0.1:3182").props.group = "group-bookie2";

@@ -26,6 +26,10 @@ describe("dynamic providers' decisions, as functions", () => {
     it("compares values by their JSON, with a missing value equal to null", () => {
       assert.deepEqual(changedKeys({ a: [1, 2], b: undefined } as Record<string, unknown>, { a: [1, 2], b: null }, ["a", "b"]), []);
       assert.deepEqual(changedKeys({ a: { x: 1 } } as Record<string, unknown>, { a: { x: 2 } }, ["a"]), ["a"]);
+      // A live read lists keys in the server's order; the engine hands state back sorted.
+      const live = { retention: { retentionTimeInMinutes: 60, retentionSizeInMB: 500 } };
+      assert.deepEqual(changedKeys(live, { retention: { retentionSizeInMB: 500, retentionTimeInMinutes: 60 } }, ["retention"]), []);
+      assert.deepEqual(changedKeys(live, { retention: { retentionSizeInMB: 500, retentionTimeInMinutes: 61 } }, ["retention"]), ["retention"]);
     });
   });
 
