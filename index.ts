@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ExternalTopology, Topology, clusterClientServiceUrl, loadTopology } from "./config";
+import { ExternalTopology, Topology, clusterClientServiceUrl, ledgersServiceUri, loadTopology } from "./config";
 import {
   BookieCluster,
   ConfigurationStore,
@@ -44,8 +44,13 @@ function withNodes(topology: Topology) {
 
 /** Clusters someone else runs: only the isolation layer over them. */
 function onExternalClusters(topology: ExternalTopology) {
+  const store = topology.configurationStore?.connect;
   return {
+    configurationStoreConnect: store ?? null,
+    bookkeeperMetadataServiceUri: store ? ledgersServiceUri(store) : null,
     adminUrls: Object.fromEntries(topology.clusters.map((c) => [c.name, c.adminUrl])),
+    // The stack knows the clusters' admin URLs only; their clients' URLs are the operator's.
+    serviceUrls: null,
     isolation: new NamespaceAffinity("isolation", externalIsolationArgs(topology)),
   };
 }
@@ -54,9 +59,9 @@ function onExternalClusters(topology: ExternalTopology) {
 const topology = loadTopology();
 const stack = topology.runtime === "external" ? onExternalClusters(topology) : withNodes(topology);
 
-export const configurationStoreConnect = "configurationStoreConnect" in stack ? stack.configurationStoreConnect : undefined;
-export const bookkeeperMetadataServiceUri = "bookkeeperMetadataServiceUri" in stack ? stack.bookkeeperMetadataServiceUri : undefined;
+export const configurationStoreConnect = stack.configurationStoreConnect;
+export const bookkeeperMetadataServiceUri = stack.bookkeeperMetadataServiceUri;
 export const adminUrls = stack.adminUrls;
-export const serviceUrls = "serviceUrls" in stack ? stack.serviceUrls : undefined;
+export const serviceUrls = stack.serviceUrls;
 export const rackMap = stack.isolation.groups;
 export const namespaceGroups = stack.isolation.namespaceGroups;

@@ -141,69 +141,70 @@ describe("the secure stack: token authentication and TLS (local runtime, real CL
     timings.previewRestored = restored.seconds;
   });
 
-  describe("a second stack, runtime: external, over these secured clusters", () => {
-    const external = "e2e-secure-external";
-    const externalFile = path.join(PROJECT_ROOT, `Pulumi.${external}.yaml`);
-    const cli = (...args: string[]) => pulumi([...args, "--stack", external]);
-    const cliOk = async (...args: string[]) => {
-      const result = record(await cli(...args));
-      assert.equal(result.code, 0, result.output.slice(-6000));
-      return result;
+  // A second stack, runtime: external, over these secured clusters (its tests run in order, before the secure stack's destroy).
+  const external = "e2e-secure-external";
+  const externalFile = path.join(PROJECT_ROOT, `Pulumi.${external}.yaml`);
+  let externalUp = false;
+  const externalCli = async (...args: string[]) => {
+    const result = record(await pulumi([...args, "--stack", external]));
+    assert.equal(result.code, 0, result.output.slice(-6000));
+    return result;
+  };
+  const adminOf = async (url: string) => new PulsarAdmin({ baseUrl: url, token, ca: await fs.readFile(files.caCert, "utf8") });
+
+  after(async () => {
+    if (externalUp) await pulumi(["destroy", "--stack", external, "--yes"]);
+    await pulumi(["stack", "rm", external, "--yes", "--force"]);
+    await fs.rm(externalFile, { force: true });
+  });
+
+  it("an external stack over these clusters adopts everything as it is, over https with the token: its first up creates only what is missing, here nothing, and writes nothing", async () => {
+    // The secure stack's isolation, declared as an operator adopting running clusters would.
+    const declared = {
+      runtime: "external",
+      configurationStore: { connect: `127.0.0.1:${topology.configurationStore.clientPort}` },
+      bookies: topology.bookies.map((b) => ({ name: b.name, id: `127.0.0.1:${b.bookiePort}`, group: b.group, rack: b.rack })),
+      clusters: topology.clusters.map((c, i) => {
+        const { ensembleSize, writeQuorum, ackQuorum } = c.managedLedger;
+        return { name: c.name, adminUrl: namespaces[i].admin, managedLedger: { ensembleSize, writeQuorum, ackQuorum } };
+      }),
+      namespaces: stackTopology("secure").namespaces,
     };
-    const adminOf = async (url: string) => new PulsarAdmin({ baseUrl: url, token, ca: await fs.readFile(files.caCert, "utf8") });
+    await fs.writeFile(externalFile, dump({ config: { "pulsar-isolation:topology": declared } }));
+    await ensureStack(external);
+    await run("bash", ["-c", `pulumi config set --secret adminToken --stack ${external} < "${tokenFile}"`], { cwd: PROJECT_ROOT, env: toolchainEnv(E2E_ENV) });
+    await pulumiOk(["config", "set", "adminCaFile", files.caCert, "--stack", external]);
 
-    before(async () => {
-      // The secure stack's isolation, declared as an operator adopting running clusters would.
-      const declared = {
-        runtime: "external",
-        configurationStore: { connect: `127.0.0.1:${topology.configurationStore.clientPort}` },
-        bookies: topology.bookies.map((b) => ({ name: b.name, id: `127.0.0.1:${b.bookiePort}`, group: b.group, rack: b.rack })),
-        clusters: topology.clusters.map((c, i) => ({ name: c.name, adminUrl: namespaces[i].admin, managedLedger: c.managedLedger })),
-        namespaces: stackTopology("secure").namespaces,
-      };
-      for (const c of declared.clusters) delete (c.managedLedger as Record<string, unknown>).maxEntriesPerLedger, delete (c.managedLedger as Record<string, unknown>).minLedgerRolloverMinutes;
-      await fs.writeFile(externalFile, dump({ config: { "pulsar-isolation:topology": declared } }));
-      await ensureStack(external);
-      await run("bash", ["-c", `pulumi config set --secret adminToken --stack ${external} < "${tokenFile}"`], { cwd: PROJECT_ROOT, env: toolchainEnv(E2E_ENV) });
-      await pulumiOk(["config", "set", "adminCaFile", files.caCert, "--stack", external]);
-    });
+    const writesBefore = await brokerWrites();
+    externalUp = true;
+    const up = await externalCli("up", "--yes");
+    timings.externalFirstUp = up.seconds;
+    assert.match(up.output, /public\/c1-ns1 already exists on cluster1 \(30 bundles; retention 1024 MB \/ 4320 min\); it will be adopted as it is/);
+    assert.equal(await brokerWrites(), writesBefore, "admin writes seen by the brokers");
+    const again = await externalCli("up", "--yes", "--expect-no-changes");
+    timings.externalNoChangeUp = again.seconds;
+    assert.equal(await brokerWrites(), writesBefore, "admin writes seen by the brokers");
+  });
 
-    after(async () => {
-      await cli("destroy", "--yes");
-      await pulumi(["stack", "rm", external, "--yes", "--force"]);
-      await fs.rm(externalFile, { force: true });
-    });
+  it("the external stack sees drift made with the admin API on refresh, and its up repairs it", async () => {
+    const admin = await adminOf(namespaces[1].admin);
+    await admin.deleteBookieAffinityGroup("public/c2-ns1");
+    const refresh = await externalCli("refresh", "--yes");
+    assert.match(refresh.output, /~\s+pulumi-nodejs:dynamic\/pulsar-isolation:AffinityGroup public\/c2-ns1-affinity updated/);
+    assert.match(refresh.output, /1 updated/);
+    await externalCli("up", "--yes");
+    assert.equal((await admin.getBookieAffinityGroup("public/c2-ns1"))?.bookkeeperAffinityGroupPrimary, "group-bookie2");
+  });
 
-    it("adopts everything as it is over https with the token: its first up creates only what is missing, here nothing, and writes nothing", async () => {
-      const writesBefore = await brokerWrites();
-      const up = await cliOk("up", "--yes");
-      timings.externalFirstUp = up.seconds;
-      assert.match(up.output, /public\/c1-ns1 already exists on cluster1 \(30 bundles; retention 1024 MB \/ 4320 min\); it will be adopted as it is/);
-      assert.equal(await brokerWrites(), writesBefore, "admin writes seen by the brokers");
-      const again = await cliOk("up", "--yes", "--expect-no-changes");
-      timings.externalNoChangeUp = again.seconds;
-      assert.equal(await brokerWrites(), writesBefore, "admin writes seen by the brokers");
-    });
-
-    it("sees drift made with the admin API on refresh, and its up repairs it", async () => {
-      const admin = await adminOf(namespaces[1].admin);
-      await admin.deleteBookieAffinityGroup("public/c2-ns1");
-      const refresh = await cliOk("refresh", "--yes");
-      assert.match(refresh.output, /~\s+pulumi-nodejs:dynamic\/pulsar-isolation:AffinityGroup public\/c2-ns1-affinity updated/);
-      assert.match(refresh.output, /1 updated/);
-      await cliOk("up", "--yes");
-      assert.equal((await admin.getBookieAffinityGroup("public/c2-ns1"))?.bookkeeperAffinityGroupPrimary, "group-bookie2");
-    });
-
-    it("its destroy leaves every node running and every namespace, group and rack entry in place: the secure stack's refresh then finds nothing changed", async () => {
-      const pids = await Promise.all(topologyNodes(topology, stateDir).map((n) => pidOf(n.name)));
-      const destroy = await cliOk("destroy", "--yes");
-      timings.externalDestroy = destroy.seconds;
-      assert.deepEqual(pids.filter((p) => !isAlive(p)), [], "nodes stopped by the external stack's destroy");
-      for (const { ns, admin } of namespaces) assert.ok(await (await adminOf(admin)).getNamespace(ns), `${ns} is still there`);
-      // What the secure stack reads back is what it left: nothing of it was removed.
-      record(await pulumiOk(["refresh", "--stack", stack, "--yes", "--expect-no-changes"]));
-    });
+  it("the external stack's destroy leaves every node running and every namespace, group and rack entry in place: the secure stack's refresh then finds nothing changed", async () => {
+    const pids = await Promise.all(topologyNodes(topology, stateDir).map((n) => pidOf(n.name)));
+    const destroy = await externalCli("destroy", "--yes");
+    externalUp = false;
+    timings.externalDestroy = destroy.seconds;
+    assert.deepEqual(pids.filter((p) => !isAlive(p)), [], "nodes stopped by the external stack's destroy");
+    for (const { ns, admin } of namespaces) assert.ok(await (await adminOf(admin)).getNamespace(ns), `${ns} is still there`);
+    // What the secure stack reads back is what it left: nothing of it was removed.
+    record(await pulumiOk(["refresh", "--stack", stack, "--yes", "--expect-no-changes"]));
   });
 
   it("the token, the token key and the CA key appear nowhere in plain text: state, outputs, node logs", async () => {
