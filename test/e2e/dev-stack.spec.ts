@@ -9,7 +9,7 @@ import { parseTopology } from "../../config";
 import { topologyNodes } from "../../runtime";
 import { isAlive } from "../../runtime/local";
 import { waitFor } from "../../runtime/local/wait";
-import { commandLine, descendantsOf, isWildcard, listeningSockets } from "../support/processes";
+import { commandLine, descendantsOf, isWildcard, listeningSockets, sessionOf } from "../support/processes";
 import { E2E_ENV, ensureStack, healStack, pulumi, pulumiOk, startPulumi } from "../support/pulumi-cli";
 import { adminWritesSeenBy, consume, produce } from "../support/pulsar-client";
 import { localResourceCount, stackTopology } from "../support/stack-config";
@@ -153,7 +153,8 @@ describe("pulumi up on the dev stack (local runtime, real CLI)", function () {
     // Kill it mid-run, once the engine is restarting the dead bookie.
     await waitFor("pulumi up to be restarting bk4", async () => /LocalNode bk4 updating/.test(run.output()), { timeoutMs: 180_000, intervalMs: 200 });
     const cli = run.child.pid!;
-    const tree = descendantsOf(cli);
+    // The run's own processes; a node it started (bk4's JVM, detached in a session of its own) is meant to live on.
+    const tree = descendantsOf(cli).filter((p) => sessionOf(p) === sessionOf(cli));
     assert.ok(tree.some((p) => /pulumi-language-nodejs/.test(commandLine(p) ?? "")), `the run's processes: ${tree.map(commandLine).join("; ")}`);
     process.kill(cli, "SIGKILL");
     await run.exited;

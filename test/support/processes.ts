@@ -23,6 +23,16 @@ export function descendantsOf(pid: number): number[] {
   return found;
 }
 
+/** The session a process belongs to (nodes are started detached, in sessions of their own), or undefined once it is gone. */
+export function sessionOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The command line of a running process, or undefined once it is gone. */
 export function commandLine(pid: number): string | undefined {
   try {
