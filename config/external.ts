@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { NODE_NAME, NamespaceSchema, PersistenceSchema } from "./schema";
+import { NamespaceSchema, PersistenceSchema, nodeName, pulsarName } from "./schema";
 import { TopologyDraft, checkTopology } from "./rules";
-import { PULSAR_NAME } from "../rules/names";
 
 /**
  * `runtime: external`: clusters someone else runs (a Helm chart, an operator, VMs). The stack
@@ -13,18 +12,18 @@ const HOST_PORT = /^[^\s:/]+:\d{1,5}$/;
 const ADMIN_URLS = /^https?:\/\/[^\s,]+(,https?:\/\/[^\s,]+)*$/;
 
 export const ExternalBookieSchema = z.object({
-  name: z.string().regex(NODE_NAME, "is not a valid bookie name (allowed: letters, digits and _ - ., starting with a letter or digit)"),
+  name: nodeName("bookie"),
   /** The bookie's id in BookKeeper (`host:port`), as its ledgers' ensembles and the rack maps name it. */
   id: z.string().regex(HOST_PORT, "is not a bookie id (host:port, as `bookkeeper shell listbookies` prints it)"),
   /** Optional here only so that the isolation rules report a missing one with the policy pack's message. */
-  group: z.string().regex(NODE_NAME, "is not a valid group name").optional(),
-  rack: z.string().regex(NODE_NAME, "is not a valid rack name"),
+  group: nodeName("group").optional(),
+  rack: nodeName("rack"),
   /** The hostname recorded with the rack (default: the id's host). */
   hostname: z.string().min(1).optional(),
 });
 
 export const ExternalClusterSchema = z.object({
-  name: z.string().regex(PULSAR_NAME, "is not a valid cluster name (allowed: letters, digits and _ - = : .)"),
+  name: pulsarName("cluster"),
   /** The cluster's admin REST API as this machine reaches it; several brokers comma-separated. */
   adminUrl: z.string().regex(ADMIN_URLS, "is not an admin URL (http://host:port or https://host:port, several comma-separated)"),
   /**

@@ -13,9 +13,9 @@ export const RETENTION_SIZE = /^(-1|\d+[kKmMgGtT]?)$/;
 /** Retention time as `set-retention -t` takes it: `-1`, `0`, `90s`, `30m`, `12h`, `3d`, `2w`, `1y`. */
 export const RETENTION_TIME = /^(-1|\d+[smhdwy]?)$/;
 
-const pulsarName = (what: string) =>
+export const pulsarName = (what: string) =>
   z.string().regex(PULSAR_NAME, `is not a valid ${what} name (allowed: letters, digits and _ - = : .)`);
-const nodeName = (what: string) =>
+export const nodeName = (what: string) =>
   z.string().regex(NODE_NAME, `is not a valid ${what} name (allowed: letters, digits and _ - ., starting with a letter or digit)`);
 const port = z
   .number({ error: "must be a port number" })
