@@ -17,8 +17,11 @@ export interface ContainerSpec {
   readonly entrypoint: readonly string[];
   readonly command: readonly string[];
   readonly env: Readonly<Record<string, string>>;
-  /** Published on the Docker host at the same number, so addresses mean the same inside and out. */
-  readonly ports: readonly { readonly internal: number; readonly external: number }[];
+  /**
+   * Published on the Docker host at the same number, so addresses mean the same inside and out, and
+   * bound to the host's own address only (127.0.0.1 for this machine's engine).
+   */
+  readonly ports: readonly { readonly internal: number; readonly external: number; readonly ip: string }[];
   readonly volumes: readonly { readonly volume: string; readonly containerPath: string }[];
   readonly network: string;
   /** Names other containers on the network resolve to this one. */
@@ -59,8 +62,31 @@ export const networkName = (options: DockerOptions): string => options.prefix;
 export const containerName = (options: DockerOptions, node: string): string => `${options.prefix}-${node}`;
 export const dataVolumeName = (options: DockerOptions, node: string): string => `${options.prefix}-${node}-data`;
 
-export function nodeContainer(spec: NodeSpec, options: DockerOptions): ContainerSpec {
-  const run = nodeProcess(spec, options);
+/** Where this machine's engine publishes ports: nothing of a local topology listens beyond the machine. */
+export const LOCAL_ENGINE_ADDRESS = "127.0.0.1";
+
+/** The listener a broker advertises to clients inside Docker; the first one, so clients that name none get it. */
+export const INTERNAL_LISTENER = "internal";
+/** The listener a broker advertises to clients outside Docker (`--listener-name external`, `listenerName`). */
+export const EXTERNAL_LISTENER = "external";
+
+/**
+ * A broker advertised by its container name is reached by that name inside Docker only. It also
+ * advertises its Docker host's published port, as a second listener for clients outside Docker.
+ * A broker that advertises its host's address already is reached by it everywhere.
+ */
+export function listenerSettings(spec: NodeSpec, publishedOn: string): Record<string, string> {
+  if (spec.role !== "broker" || spec.host === publishedOn) return {};
+  const service = spec.ports.service;
+  return {
+    advertisedListeners: `${INTERNAL_LISTENER}:pulsar://${spec.host}:${service},${EXTERNAL_LISTENER}:pulsar://${publishedOn}:${service}`,
+    internalListenerName: INTERNAL_LISTENER,
+  };
+}
+
+/** `publishedOn`: the address of the node's Docker host, where its ports are published. */
+export function nodeContainer(spec: NodeSpec, options: DockerOptions, publishedOn = LOCAL_ENGINE_ADDRESS): ContainerSpec {
+  const run = nodeProcess({ ...spec, settings: { ...spec.settings, ...listenerSettings(spec, publishedOn) } }, options);
   return {
     name: containerName(options, spec.name),
     hostname: spec.name,
@@ -69,7 +95,7 @@ export function nodeContainer(spec: NodeSpec, options: DockerOptions): Container
     entrypoint: run.entrypoint,
     command: run.command,
     env: run.env,
-    ports: Object.values(spec.ports).map((port) => ({ internal: port, external: port })),
+    ports: Object.values(spec.ports).map((port) => ({ internal: port, external: port, ip: publishedOn })),
     volumes: keepsData(spec) ? [{ volume: dataVolumeName(options, spec.name), containerPath: dataPath(options) }] : [],
     network: networkName(options),
     // On one Docker host the advertised host is a name the network resolves; an address is not an alias.

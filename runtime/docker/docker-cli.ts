@@ -19,7 +19,7 @@ export function dockerRunArgs(c: ContainerSpec): string[] {
     "--workdir", c.workingDir,
     "--restart", c.restart,
     ...Object.entries(c.env).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
-    ...c.ports.flatMap((p) => ["--publish", `${p.external}:${p.internal}`]),
+    ...c.ports.flatMap((p) => ["--publish", `${p.ip}:${p.external}:${p.internal}`]),
     ...c.volumes.flatMap((v) => ["--volume", `${v.volume}:${v.containerPath}`]),
     ...Object.entries(c.labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
     ...(c.healthcheck

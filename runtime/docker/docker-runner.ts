@@ -2,8 +2,8 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { Topology, dockerImage } from "../../config";
 import { NodeRunner } from "../runner";
-import { ContainerSpec, DockerOptions, bootstrapContainer, containerName, networkName, nodeContainer } from "./container-spec";
-import { bootstrapDockerHost, dockerHostsByNode } from "./placement";
+import { ContainerSpec, DockerOptions, bootstrapContainer, containerName, networkName } from "./container-spec";
+import { bootstrapDockerHost, dockerHostsByNode, placedNodeContainer } from "./placement";
 
 /** The distribution's folder in the official image, and in the image the boot test builds. */
 export const IMAGE_PULSAR_HOME = "/pulsar";
@@ -41,7 +41,7 @@ export function containerArgs(c: ContainerSpec, image: pulumi.Input<string>, net
     entrypoints: [...c.entrypoint],
     command: [...c.command],
     envs: Object.entries(c.env).map(([k, v]) => `${k}=${v}`),
-    ports: c.ports.map((p) => ({ internal: p.internal, external: p.external })),
+    ports: c.ports.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip })),
     volumes: c.volumes.map((v) => ({ volumeName: volumes[v.volume], containerPath: v.containerPath })),
     networksAdvanced: [{ name: network, aliases: [...c.aliases] }],
     ...(c.healthcheck
@@ -102,7 +102,7 @@ export function dockerRunner(args: DockerRunnerArgs): NodeRunner {
   return {
     node(spec, opts) {
       const host = hostResources(placement.get(spec.name));
-      const c = nodeContainer(spec, options);
+      const c = placedNodeContainer(topology, spec, options);
       const volumes = Object.fromEntries(
         c.volumes.map((v) => [
           v.volume,

@@ -1,5 +1,6 @@
-import { Topology } from "../../config";
-import { bookieSpec, brokerSpec, configurationStoreSpec, zookeeperSpec } from "../node-spec";
+import { Topology, dockerHostAddress } from "../../config";
+import { NodeSpec, bookieSpec, brokerSpec, configurationStoreSpec, zookeeperSpec } from "../node-spec";
+import { ContainerSpec, DockerOptions, nodeContainer } from "./container-spec";
 
 /** The Docker host (a key of `docker.hosts`) of every node by node name; undefined is the default engine. */
 export function dockerHostsByNode(topology: Topology): Map<string, string | undefined> {
@@ -13,3 +14,7 @@ export function dockerHostsByNode(topology: Topology): Map<string, string | unde
 
 /** Bootstrap commands talk to the ZooKeepers by their advertised addresses; they run beside the configuration store. */
 export const bootstrapDockerHost = (topology: Topology): string | undefined => topology.configurationStore.dockerHost;
+
+/** A node's container as its Docker host runs it: what the Pulumi runner creates and the boot tests run. */
+export const placedNodeContainer = (topology: Topology, spec: NodeSpec, options: DockerOptions): ContainerSpec =>
+  nodeContainer(spec, options, dockerHostAddress(topology, dockerHostsByNode(topology).get(spec.name)));

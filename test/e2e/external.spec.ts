@@ -6,7 +6,7 @@ import { PulsarAdmin, ZooKeeperStore, placementIn, zooKeeperRackMap } from "../.
 import { ExternalTopology, brokerServiceUrl, brokerWebUrl, bookieId, configurationStoreConnect, parseStackTopology } from "../../config";
 import { isAlive } from "../../runtime/local";
 import { assertLedgersInGroup } from "../support/ledger-ensembles";
-import { adminWritesSeenBy, consume, produce } from "../support/pulsar-client";
+import { adminWritesSeenBy, consume, produce, settledCount } from "../support/pulsar-client";
 import { ensureStack, pulumi } from "../support/pulumi-cli";
 import { RealTopology, TEST_STATE_ROOT, startRealTopology, stopRealTopology } from "../support/real-topology";
 import { stackTopology } from "../support/stack-config";
@@ -42,16 +42,7 @@ describe("runtime: external: the isolation layer on clusters someone else runs (
   const admin = (name: string) => new PulsarAdmin({ baseUrl: brokerWebUrl(real.topology, cluster(name).brokers[0]) });
   const serviceUrl = (name: string) => brokerServiceUrl(real.topology, cluster(name).brokers[0]);
   const brokerDirs = () => real.topology.clusters.flatMap((c) => c.brokers.map((b) => path.join(real.paths.stateDir, b.name)));
-  const writes = async () => {
-    // A request is logged a moment after its answer: count once the logs have settled.
-    let last = -1;
-    for (;;) {
-      const now = (await Promise.all(brokerDirs().map(adminWritesSeenBy))).reduce((a, b) => a + b, 0);
-      if (now === last) return now;
-      last = now;
-      await new Promise((r) => setTimeout(r, 1_000));
-    }
-  };
+  const writes = () => settledCount(async () => (await Promise.all(brokerDirs().map(adminWritesSeenBy))).reduce((a, b) => a + b, 0));
   const writeConfig = async (topology: Record<string, any>) => {
     declared = topology;
     await fs.mkdir(configDir, { recursive: true });

@@ -1,23 +1,13 @@
 import * as assert from "node:assert/strict";
 import { ledgerBookies } from "../support/ledger-ensembles";
 import * as path from "node:path";
-import {
-  AffinityGroupOutputs,
-  AffinityGroupProvider,
-  BookieRackOutputs,
-  BookieRackProvider,
-  NamespaceOutputs,
-  NamespaceProvider,
-  PulsarAdmin,
-  TenantOutputs,
-  TenantProvider,
-} from "../../admin";
-import { affinityPlan, groupPlan, namespacePlan, rackPlan, tenantPlan } from "../../components";
+import { PulsarAdmin } from "../../admin";
+import { affinityPlan, groupPlan, namespacePlan, rackPlan } from "../../components";
 import { brokerServiceUrl, brokerWebUrl } from "../../config";
 import { BootstrapCommand, bookkeeperInitCommand } from "../../runtime";
 import { runBootstrapCommand } from "../../runtime/local";
-import { applyEach, applyResource, refreshResource } from "../support/apply";
-import { adminWritesSeenBy, consume, produce } from "../support/pulsar-client";
+import { AdminLayer, applyResource, refreshResource } from "../support/apply";
+import { adminWritesSeenBy, consume, produce, settledCount } from "../support/pulsar-client";
 import { RealTopology } from "../support/real-topology";
 import { sharedTopology } from "../support/shared-topology";
 
@@ -25,40 +15,16 @@ type Applied<O> = { id: string; outs: O };
 
 describe("admin convergence against a real Pulsar topology", function () {
   let real: RealTopology;
-  const racks = new Map<string, Applied<BookieRackOutputs>>();
-  const tenants = new Map<string, Applied<TenantOutputs>>();
-  const namespaces = new Map<string, Applied<NamespaceOutputs>>();
-  const affinities = new Map<string, Applied<AffinityGroupOutputs>>();
-  const rackProvider = new BookieRackProvider();
-  const tenantProvider = new TenantProvider();
-  const namespaceProvider = new NamespaceProvider();
-  const affinityProvider = new AffinityGroupProvider();
+  const layer = new AdminLayer();
+  const { racks, namespaces, affinities, rackProvider, namespaceProvider, affinityProvider } = layer;
 
   const cluster = (name: string) => real.topology.clusters.find((c) => c.name === name)!;
   const admin = (clusterName: string) => new PulsarAdmin({ baseUrl: brokerWebUrl(real.topology, cluster(clusterName).brokers[0]) });
   const serviceUrl = (clusterName: string) => brokerServiceUrl(real.topology, cluster(clusterName).brokers[0]);
   const brokerDirs = () => real.topology.clusters.flatMap((c) => c.brokers.map((b) => path.join(real.paths.stateDir, b.name)));
-  const countWrites = async () => (await Promise.all(brokerDirs().map(adminWritesSeenBy))).reduce((a, b) => a + b, 0);
-  /** The writes the brokers have logged, once their logs have caught up (a request is logged a moment after its answer). */
-  const totalWrites = async () => {
-    let last = await countWrites();
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 1_000));
-      const now = await countWrites();
-      if (now === last) return now;
-      last = now;
-    }
-  };
-
-  /** Applies the whole plan the way `pulumi up` does, in dependency order; returns the actions taken. */
-  async function applyPlan(topology = real.topology): Promise<string[]> {
-    return [
-      ...(await applyEach(rackProvider, rackPlan(topology), racks, (r) => r.bookie)),
-      ...(await applyEach(tenantProvider, tenantPlan(topology), tenants, (t) => t.tenant)),
-      ...(await applyEach(namespaceProvider, namespacePlan(topology), namespaces, (ns) => ns.namespace)),
-      ...(await applyEach(affinityProvider, affinityPlan(topology), affinities, (a) => a.namespace, (ns) => `${ns}-affinity`)),
-    ];
-  }
+  /** The writes the brokers have logged. */
+  const totalWrites = () => settledCount(async () => (await Promise.all(brokerDirs().map(adminWritesSeenBy))).reduce((a, b) => a + b, 0));
+  const applyPlan = (topology = real.topology) => layer.apply(topology);
 
   /** Ledgers of a topic, each with the bookies its ensembles used. */
   async function ledgersOf(clusterName: string, topic: string) {

@@ -1,4 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
+import {
+  AffinityGroupOutputs,
+  AffinityGroupProvider,
+  BookieRackOutputs,
+  BookieRackProvider,
+  NamespaceOutputs,
+  NamespaceProvider,
+  TenantOutputs,
+  TenantProvider,
+} from "../../admin";
+import { affinityPlan, namespacePlan, rackPlan, tenantPlan } from "../../components";
+import { Topology } from "../../config";
 
 /** What the engine does with a resource on `pulumi up`: create it, or diff and update it when the diff says so. */
 export async function applyResource<I, O>(
@@ -46,4 +58,31 @@ export async function applyEach<I, O>(
     actions.push(`${res.action}:${label(key)}`);
   }
   return actions;
+}
+
+type Applied<O> = { id: string; outs: O };
+
+/**
+ * The admin layer of a topology as `pulumi up` applies it through the providers, in dependency
+ * order, keeping what was applied between runs as the engine's state does.
+ */
+export class AdminLayer {
+  readonly racks = new Map<string, Applied<BookieRackOutputs>>();
+  readonly tenants = new Map<string, Applied<TenantOutputs>>();
+  readonly namespaces = new Map<string, Applied<NamespaceOutputs>>();
+  readonly affinities = new Map<string, Applied<AffinityGroupOutputs>>();
+  readonly rackProvider = new BookieRackProvider();
+  readonly tenantProvider = new TenantProvider();
+  readonly namespaceProvider = new NamespaceProvider();
+  readonly affinityProvider = new AffinityGroupProvider();
+
+  /** Applies the topology's plan; returns `action:label` for each resource. */
+  async apply(topology: Topology): Promise<string[]> {
+    return [
+      ...(await applyEach(this.rackProvider, rackPlan(topology), this.racks, (r) => r.bookie)),
+      ...(await applyEach(this.tenantProvider, tenantPlan(topology), this.tenants, (t) => t.tenant)),
+      ...(await applyEach(this.namespaceProvider, namespacePlan(topology), this.namespaces, (ns) => ns.namespace)),
+      ...(await applyEach(this.affinityProvider, affinityPlan(topology), this.affinities, (a) => a.namespace, (ns) => `${ns}-affinity`)),
+    ];
+  }
 }

@@ -28,27 +28,44 @@ export async function produce(serviceUrl: string, topic: string, count: number, 
 }
 
 /** Reads `count` messages from the earliest position with a new subscription; returns how many arrived. */
-export async function consume(serviceUrl: string, topic: string, subscription: string, count: number): Promise<number> {
+export async function consume(serviceUrl: string, topic: string, subscription: string, count: number, clientArgs: readonly string[] = []): Promise<number> {
   const { stdout, stderr } = await run(
     path.join(pulsarHome(), "bin", "pulsar-client"),
-    ["--url", serviceUrl, "consume", "-s", subscription, "-p", "Earliest", "-n", String(count), topic],
+    ["--url", serviceUrl, ...clientArgs, "consume", "-s", subscription, "-p", "Earliest", "-n", String(count), topic],
     { env: { ...process.env, ...CLIENT_ENV }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
   );
   const match = /(\d+) messages successfully consumed/.exec(`${stdout}${stderr}`);
   return match ? Number(match[1]) : 0;
 }
 
+export const ADMIN_WRITES: readonly string[] = ["POST", "PUT", "DELETE"];
+
 /**
  * Admin writes (POST, PUT, DELETE) that our client sent to a broker, counted in the broker's own
  * request log: what the broker saw, not what our code believes it sent.
  */
-export const adminWritesSeenBy = (brokerDir: string): Promise<number> => adminRequestsSeenBy(brokerDir, ["POST", "PUT", "DELETE"]);
+export const adminWritesSeenBy = (brokerDir: string): Promise<number> => adminRequestsSeenBy(brokerDir, ADMIN_WRITES);
 
 /** Admin requests of these methods that our client sent to a broker, counted in its request log. */
-export async function adminRequestsSeenBy(brokerDir: string, methods = ["GET", "POST", "PUT", "DELETE"]): Promise<number> {
-  const log = await fs.readFile(path.join(brokerDir, "logs", "console.log"), "utf8").catch(() => "");
+export async function adminRequestsSeenBy(brokerDir: string, methods: readonly string[] = ["GET", ...ADMIN_WRITES]): Promise<number> {
+  return adminRequestsIn(await fs.readFile(path.join(brokerDir, "logs", "console.log"), "utf8").catch(() => ""), methods);
+}
+
+/** Admin requests of these methods from our client in a broker's log, wherever the log is kept (a file, a container's output). */
+export function adminRequestsIn(log: string, methods: readonly string[]): number {
   const ours = new RegExp(`"(${methods.join("|")}) /admin/v2/[^"]*" \\d+ \\S+ "[^"]*" "${USER_AGENT.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}"`);
   return log.split("\n").filter((line) => ours.test(line)).length;
+}
+
+/** A count read until it stops changing: a broker logs a request a moment after it answers. */
+export async function settledCount(count: () => Promise<number>, intervalMs = 1_000): Promise<number> {
+  let last = await count();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, intervalMs));
+    const now = await count();
+    if (now === last) return now;
+    last = now;
+  }
 }
 
 export interface PacedProduction {

@@ -110,7 +110,7 @@ describe("docker runtime: container specs", () => {
     assert.deepEqual(args.slice(0, 4), ["run", "--detach", "--name", "pulsar-test-bk1"]);
     assert.deepEqual(after("--network"), ["pulsar-test"]);
     assert.deepEqual(after("--network-alias"), ["bk1"]);
-    assert.deepEqual(after("--publish"), ["13181:13181", "18011:18011"]);
+    assert.deepEqual(after("--publish"), ["127.0.0.1:13181:13181", "127.0.0.1:18011:18011"]);
     assert.deepEqual(after("--volume"), ["pulsar-test-bk1-data:/pulsar/data"]);
     assert.deepEqual(after("--restart"), ["unless-stopped"]);
     assert.ok(after("--env").includes("PULSAR_BOOKKEEPER_CONF=/tmp/pulsar-isolation/bookkeeper.conf"));
@@ -181,7 +181,7 @@ describe("docker runtime: the docker-local stack under Pulumi's mocks", function
       "admin.serverPort": "19991",
       "metricsProvider.className": "org.apache.zookeeper.metrics.impl.NullMetricsProvider",
     });
-    assert.deepEqual(c.ports, [{ internal: 12181, external: 12181 }, { internal: 19991, external: 19991 }]);
+    assert.deepEqual(c.ports, [{ internal: 12181, external: 12181, ip: "127.0.0.1" }, { internal: 19991, external: 19991, ip: "127.0.0.1" }]);
     assert.deepEqual(c.volumes, [{ volumeName: "pulsar-docker-local-configuration-store-data", containerPath: "/pulsar/data" }]);
     assert.deepEqual(c.networksAdvanced, [{ name: "pulsar-docker-local", aliases: ["configuration-store"] }]);
     assert.equal(c.healthcheck.tests[0], "CMD");
@@ -215,7 +215,7 @@ describe("docker runtime: the docker-local stack under Pulumi's mocks", function
       httpServerHost: "0.0.0.0",
       enableStatistics: "false",
     });
-    assert.deepEqual(c.ports, [{ internal: 13183, external: 13183 }, { internal: 18013, external: 18013 }]);
+    assert.deepEqual(c.ports, [{ internal: 13183, external: 13183, ip: "127.0.0.1" }, { internal: 18013, external: 18013, ip: "127.0.0.1" }]);
     assert.deepEqual(c.volumes, [{ volumeName: "pulsar-docker-local-bk3-data", containerPath: "/pulsar/data" }]);
     assert.deepEqual(c.networksAdvanced, [{ name: "pulsar-docker-local", aliases: ["bk3"] }]);
     assert.match(c.healthcheck.tests[3], /127\.0\.0\.1\/18013 .*\/api\/v1\/bookie\/is_ready/);
@@ -229,7 +229,7 @@ describe("docker runtime: the docker-local stack under Pulumi's mocks", function
     assert.equal(envOf(c)[ENTRY_ENV.from], "/pulsar/conf/zookeeper.conf");
     assert.equal(settingsOf(c).clientPort, "12183");
     assert.equal(settingsOf(c)["admin.serverPort"], "19993");
-    assert.deepEqual(c.ports, [{ internal: 12183, external: 12183 }, { internal: 19993, external: 19993 }]);
+    assert.deepEqual(c.ports, [{ internal: 12183, external: 12183, ip: "127.0.0.1" }, { internal: 19993, external: 19993, ip: "127.0.0.1" }]);
     assert.deepEqual(c.volumes, [{ volumeName: "pulsar-docker-local-cluster2-zookeeper-data", containerPath: "/pulsar/data" }]);
     assert.deepEqual(c.networksAdvanced, [{ name: "pulsar-docker-local", aliases: ["cluster2-zookeeper"] }]);
     assert.deepEqual(dependsOn(run, "cluster2-zookeeper"), ["cluster2-zookeeper-data", "image", "network"]);
@@ -248,10 +248,13 @@ describe("docker runtime: the docker-local stack under Pulumi's mocks", function
     assert.equal(settings.advertisedAddress, "broker1");
     assert.equal(settings.bindAddress, "0.0.0.0");
     assert.equal(settings.brokerServicePort, "16650");
+    // Containers look it up by name; clients on this machine name the external listener.
+    assert.equal(settings.advertisedListeners, "internal:pulsar://broker1:16650,external:pulsar://127.0.0.1:16650");
+    assert.equal(settings.internalListenerName, "internal");
     assert.equal(settings.webServicePort, "18080");
     assert.equal(settings.managedLedgerDefaultEnsembleSize, "2");
     assert.equal(settings.bookkeeperClientRackawarePolicyEnabled, "true");
-    assert.deepEqual(c.ports, [{ internal: 16650, external: 16650 }, { internal: 18080, external: 18080 }]);
+    assert.deepEqual(c.ports, [{ internal: 16650, external: 16650, ip: "127.0.0.1" }, { internal: 18080, external: 18080, ip: "127.0.0.1" }]);
     assert.deepEqual(c.volumes, []);
     assert.deepEqual(c.networksAdvanced, [{ name: "pulsar-docker-local", aliases: ["broker1"] }]);
     assert.match(c.healthcheck.tests[3], /127\.0\.0\.1\/18080 .*\/admin\/v2\/brokers\/ready/);
@@ -392,12 +395,13 @@ describe("docker runtime: the two-host layout under Pulumi's mocks", function ()
     assert.equal(settingsOf(bk3).advertisedAddress, "10.20.0.12");
     assert.equal(settingsOf(bk3).zkServers, "10.20.0.11:2181");
     assert.equal(settingsOf(bk3).httpServerHost, "0.0.0.0");
-    assert.deepEqual(bk3.ports, [{ internal: 3181, external: 3181 }, { internal: 8011, external: 8011 }]);
+    assert.deepEqual(bk3.ports, [{ internal: 3181, external: 3181, ip: "10.20.0.12" }, { internal: 8011, external: 8011, ip: "10.20.0.12" }]);
     assert.deepEqual(bk3.networksAdvanced, [{ name: "pulsar-docker-two-hosts", aliases: ["bk3"] }]);
     const broker2 = settingsOf(container(run, "broker2"));
     assert.equal(broker2.metadataStoreUrl, "zk:10.20.0.12:2182");
     assert.equal(broker2.configurationMetadataStoreUrl, "zk:10.20.0.11:2181");
     assert.equal(broker2.advertisedAddress, "10.20.0.12");
+    assert.equal(broker2.advertisedListeners, undefined, "its host's address reaches it from everywhere: one listener");
     assert.deepEqual(await promiseOf(run.program.rackMap), {
       "group-bookie1": ["10.20.0.11:3181", "10.20.0.11:3182"],
       "group-bookie2": ["10.20.0.12:3181", "10.20.0.12:3182"],
