@@ -26,6 +26,8 @@ export interface ContainerSpec {
   readonly network: string;
   /** Names other containers on the network resolve to this one. */
   readonly aliases: readonly string[];
+  /** Lines of the container's /etc/hosts. */
+  readonly extraHosts: readonly HostEntry[];
   readonly healthcheck?: Healthcheck;
   readonly restart: "unless-stopped" | "no";
   /** The node's facts for the policy pack (role, name, advertised host, named ports). */
@@ -42,12 +44,23 @@ export interface Healthcheck {
   readonly startPeriodSeconds: number;
 }
 
+export interface HostEntry {
+  readonly host: string;
+  readonly ip: string;
+}
+
 export interface DockerOptions {
   /** Prefix of the network's, volumes' and containers' names, so stacks can share an engine. */
   readonly prefix: string;
   readonly image: string;
   /** The Pulsar distribution's folder in the image (the official image's is /pulsar). */
   readonly pulsarHome: string;
+  /**
+   * The Docker hosts' addresses by name, in every container's /etc/hosts. Java looks up the name of
+   * an address it connects to or is connected from (ZooKeeper's client does, before its session
+   * opens); where DNS has no name for a Docker host's address, each such lookup waits out its time-out.
+   */
+  readonly dockerHosts: readonly HostEntry[];
 }
 
 /** Label keys the policy pack reads node facts from. */
@@ -100,6 +113,7 @@ export function nodeContainer(spec: NodeSpec, options: DockerOptions, publishedO
     network: networkName(options),
     // On one Docker host the advertised host is a name the network resolves; an address is not an alias.
     aliases: [...new Set([spec.name, ...(isIP(spec.host) ? [] : [spec.host])])],
+    extraHosts: options.dockerHosts,
     healthcheck: {
       test: ["CMD", "bash", "-c", httpCheckScript(spec.readiness.port, spec.readiness.path)],
       intervalSeconds: 5,
@@ -132,6 +146,7 @@ export function bootstrapContainer(command: BootstrapCommand, options: DockerOpt
     volumes: [],
     network: networkName(options),
     aliases: [],
+    extraHosts: options.dockerHosts,
     restart: "no",
     labels: { [LABELS.name]: command.name, [LABELS.role]: "bootstrap" },
   };

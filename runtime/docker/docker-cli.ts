@@ -16,6 +16,7 @@ export function dockerRunArgs(c: ContainerSpec): string[] {
     "--hostname", c.hostname,
     "--network", c.network,
     ...c.aliases.flatMap((a) => ["--network-alias", a]),
+    ...c.extraHosts.flatMap((h) => ["--add-host", `${h.host}:${h.ip}`]),
     "--workdir", c.workingDir,
     "--restart", c.restart,
     ...Object.entries(c.env).flatMap(([k, v]) => ["--env", `${k}=${v}`]),

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Topology, dockerImage } from "../../config";
 import { NodeRunner } from "../runner";
 import { ContainerSpec, DockerOptions, bootstrapContainer, containerName, networkName } from "./container-spec";
-import { bootstrapDockerHost, dockerHostsByNode, placedNodeContainer } from "./placement";
+import { bootstrapDockerHost, dockerHostEntries, dockerHostsByNode, placedNodeContainer } from "./placement";
 
 /** The distribution's folder in the official image, and in the image the boot test builds. */
 export const IMAGE_PULSAR_HOME = "/pulsar";
@@ -27,7 +27,7 @@ interface HostResources {
 }
 
 export function dockerOptions(topology: Topology, prefix: string): DockerOptions {
-  return { prefix, image: dockerImage(topology), pulsarHome: IMAGE_PULSAR_HOME };
+  return { prefix, image: dockerImage(topology), pulsarHome: IMAGE_PULSAR_HOME, dockerHosts: dockerHostEntries(topology) };
 }
 
 /** `docker.Container` arguments for a container spec, with the image and network its host provides. */
@@ -44,6 +44,7 @@ export function containerArgs(c: ContainerSpec, image: pulumi.Input<string>, net
     ports: c.ports.map((p) => ({ internal: p.internal, external: p.external, ip: p.ip })),
     volumes: c.volumes.map((v) => ({ volumeName: volumes[v.volume], containerPath: v.containerPath })),
     networksAdvanced: [{ name: network, aliases: [...c.aliases] }],
+    hosts: c.extraHosts.map((h) => ({ host: h.host, ip: h.ip })),
     ...(c.healthcheck
       ? {
           healthcheck: {

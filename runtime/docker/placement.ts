@@ -1,6 +1,7 @@
 import { Topology, dockerHostAddress } from "../../config";
 import { NodeSpec, bookieSpec, brokerSpec, configurationStoreSpec, zookeeperSpec } from "../node-spec";
-import { ContainerSpec, DockerOptions, nodeContainer } from "./container-spec";
+import { isIP } from "node:net";
+import { ContainerSpec, DockerOptions, HostEntry, nodeContainer } from "./container-spec";
 
 /** The Docker host (a key of `docker.hosts`) of every node by node name; undefined is the default engine. */
 export function dockerHostsByNode(topology: Topology): Map<string, string | undefined> {
@@ -18,3 +19,9 @@ export const bootstrapDockerHost = (topology: Topology): string | undefined => t
 /** A node's container as its Docker host runs it: what the Pulumi runner creates and the boot tests run. */
 export const placedNodeContainer = (topology: Topology, spec: NodeSpec, options: DockerOptions): ContainerSpec =>
   nodeContainer(spec, options, dockerHostAddress(topology, dockerHostsByNode(topology).get(spec.name)));
+
+/** The declared Docker hosts that are reached at an address, by name (`docker-host-<name>`), for the containers' /etc/hosts. */
+export const dockerHostEntries = (topology: Topology): HostEntry[] =>
+  Object.keys(topology.docker.hosts)
+    .map((name) => ({ host: `docker-host-${name}`, ip: dockerHostAddress(topology, name) }))
+    .filter((entry) => isIP(entry.ip) !== 0);

@@ -6,7 +6,7 @@ import { BookieAdmin } from "../../admin/bookie-admin";
 import { groupPlan } from "../../components";
 import { Topology, bookieHttpUrl, bookieId, brokerWebUrl, configurationStoreReachableConnect, parseTopology } from "../../config";
 import { bookkeeperInitCommand, cookiePath, decommissionBookie, nodeActions } from "../../runtime";
-import { EXTERNAL_LISTENER, IMAGE_PULSAR_HOME, bootstrapContainer } from "../../runtime/docker";
+import { EXTERNAL_LISTENER, bootstrapContainer, dockerOptions } from "../../runtime/docker";
 import { waitFor } from "../../runtime/local/wait";
 import { AdminLayer } from "../support/apply";
 import { DockerTopology, toolchainScript } from "../support/docker-boot";
@@ -42,7 +42,7 @@ describe("docker runtime, one host: the docker-local stack's containers booted f
     startedAt = Date.now();
     await step("engine", () => toolchainScript("docker-engine.sh", "start"));
     const image = (await step("image", () => toolchainScript("docker-engine.sh", "image"))).split("\n").pop()!;
-    docker = new DockerTopology(topology, { prefix: PREFIX, image, pulsarHome: IMAGE_PULSAR_HOME });
+    docker = new DockerTopology(topology, { ...dockerOptions(topology, PREFIX), image });
     await docker.boot(step);
   });
 

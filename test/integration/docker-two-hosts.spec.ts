@@ -4,7 +4,7 @@ import { promisify } from "node:util";
 import { PulsarAdmin } from "../../admin";
 import { groupPlan } from "../../components";
 import { Topology, bookieId, brokerServiceUrl, brokerWebUrl, parseTopology } from "../../config";
-import { IMAGE_PULSAR_HOME } from "../../runtime/docker";
+import { dockerOptions } from "../../runtime/docker";
 import { AdminLayer } from "../support/apply";
 import { DockerTopology, toolchainScript } from "../support/docker-boot";
 import { assertLedgersInGroup } from "../support/ledger-ensembles";
@@ -74,12 +74,12 @@ describe("docker runtime, two hosts: one Docker engine per rack, each in its own
     const image = (await toolchainScript("docker-engine.sh", "image")).split("\n").pop()!;
     assert.equal(hosts.split("\n").length, 2, hosts);
     topology = twoHostTopology(image);
-    docker = new DockerTopology(topology, { prefix: PREFIX, image, pulsarHome: IMAGE_PULSAR_HOME });
+    docker = new DockerTopology(topology, dockerOptions(topology, PREFIX));
     await step("boot", () => docker.boot(step));
   });
 
   after(async () => {
-    await step("teardown", teardown);
+    if (!tornDown) await step("teardown", teardown);
     timings.total = Math.round((Date.now() - startedAt) / 100) / 10;
     console.log(`      timings (s): ${JSON.stringify(timings)}`);
   });

@@ -51,7 +51,7 @@ function violations(resources: ResourceLike[]): string[] {
 
 describe("docker runtime: container specs", () => {
   const topology = parseTopology(stackTopology("docker-local"));
-  const options = { prefix: "pulsar-test", image: "pulsar-image", pulsarHome: "/pulsar" };
+  const options = { prefix: "pulsar-test", image: "pulsar-image", pulsarHome: "/pulsar", dockerHosts: [] };
 
   it("writes settings over a configuration file in the container as the local runtime does (sh + awk)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulsar-isolation-merge-"));
@@ -397,6 +397,8 @@ describe("docker runtime: the two-host layout under Pulumi's mocks", function ()
     assert.equal(settingsOf(bk3).httpServerHost, "0.0.0.0");
     assert.deepEqual(bk3.ports, [{ internal: 3181, external: 3181, ip: "10.20.0.12" }, { internal: 8011, external: 8011, ip: "10.20.0.12" }]);
     assert.deepEqual(bk3.networksAdvanced, [{ name: "pulsar-docker-two-hosts", aliases: ["bk3"] }]);
+    // Looking up a Docker host's address needs no DNS.
+    assert.deepEqual(bk3.hosts, [{ host: "docker-host-rack1", ip: "10.20.0.11" }, { host: "docker-host-rack2", ip: "10.20.0.12" }]);
     const broker2 = settingsOf(container(run, "broker2"));
     assert.equal(broker2.metadataStoreUrl, "zk:10.20.0.12:2182");
     assert.equal(broker2.configurationMetadataStoreUrl, "zk:10.20.0.11:2181");
