@@ -3,33 +3,15 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { PulsarAdmin } from "../../admin";
 import { groupPlan } from "../../components";
-import { Topology, bookieId, brokerServiceUrl, brokerWebUrl, parseTopology } from "../../config";
+import { Topology, bookieId, brokerServiceUrl, brokerWebUrl } from "../../config";
 import { dockerOptions } from "../../runtime/docker";
 import { AdminLayer } from "../support/apply";
-import { DockerTopology, toolchainScript } from "../support/docker-boot";
+import { DockerTopology, TEST_DOCKER_HOSTS as HOSTS, toolchainScript, twoHostTopology } from "../support/docker-boot";
 import { assertLedgersInGroup } from "../support/ledger-ensembles";
 import { consume, produce, settledCount } from "../support/pulsar-client";
-import { stackTopology } from "../support/stack-config";
 
 const run = promisify(execFile);
 const PREFIX = "pulsar-two-hosts-test";
-/** What `toolchain/docker-hosts.sh up` makes: one Docker host per rack, each a network namespace of this machine. */
-const HOSTS = { rack1: "10.213.0.11", rack2: "10.213.0.12" } as const;
-/** The addresses of the stack's example hosts, replaced by the namespaces' in the test's copy. */
-const EXAMPLE_HOSTS = { rack1: "10.20.0.11", rack2: "10.20.0.12" } as const;
-
-/** `Pulumi.docker-two-hosts.yaml` with its hosts made real: the namespaces' engines and addresses, the local image, no registry. */
-function twoHostTopology(image: string): Topology {
-  let text = JSON.stringify(stackTopology("docker-two-hosts"));
-  for (const rack of Object.keys(HOSTS) as (keyof typeof HOSTS)[]) text = text.split(EXAMPLE_HOSTS[rack]).join(HOSTS[rack]);
-  const raw = JSON.parse(text);
-  raw.docker = {
-    image,
-    hosts: Object.fromEntries(Object.entries(HOSTS).map(([rack, address]) => [rack, { url: `unix:///run/pi-docker/${rack}/docker.sock`, address }])),
-  };
-  return parseTopology(raw);
-}
-
 /** The addresses TCP sockets listen on, in a network namespace (or the root one). */
 async function listeningSockets(netns?: string): Promise<string[]> {
   const ss = ["ss", "-Hltn"];

@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { Topology } from "../../config";
+import { Topology, parseTopology } from "../../config";
 import {
   bookieSpec,
   bookkeeperInitCommand,
@@ -22,7 +22,7 @@ import {
 } from "../../runtime/docker";
 import { waitFor } from "../../runtime/local/wait";
 import { ADMIN_WRITES, adminRequestsIn } from "./pulsar-client";
-import { PROJECT_ROOT } from "./stack-config";
+import { PROJECT_ROOT, stackTopology } from "./stack-config";
 
 const run = promisify(execFile);
 const TOOLCHAIN = path.join(PROJECT_ROOT, "toolchain");
@@ -170,4 +170,21 @@ export class DockerTopology {
   private engineUrl(dockerHost: string | undefined): string | undefined {
     return dockerHost === undefined ? undefined : this.topology.docker.hosts[dockerHost].url;
   }
+}
+
+/** What `toolchain/docker-hosts.sh up` makes by default: one Docker host per rack, each a network namespace of this machine. */
+export const TEST_DOCKER_HOSTS = { rack1: "10.213.0.11", rack2: "10.213.0.12" } as const;
+/** The addresses of the two-host stack's example hosts. */
+const EXAMPLE_HOSTS = { rack1: "10.20.0.11", rack2: "10.20.0.12" } as const;
+
+/** `Pulumi.docker-two-hosts.yaml` with its hosts made real: the namespaces' engines and addresses, the local image, no registry. */
+export function twoHostTopology(image: string): Topology {
+  let text = JSON.stringify(stackTopology("docker-two-hosts"));
+  for (const rack of Object.keys(TEST_DOCKER_HOSTS) as (keyof typeof TEST_DOCKER_HOSTS)[]) text = text.split(EXAMPLE_HOSTS[rack]).join(TEST_DOCKER_HOSTS[rack]);
+  const raw = JSON.parse(text);
+  raw.docker = {
+    image,
+    hosts: Object.fromEntries(Object.entries(TEST_DOCKER_HOSTS).map(([rack, address]) => [rack, { url: `unix:///run/pi-docker/${rack}/docker.sock`, address }])),
+  };
+  return parseTopology(raw);
 }
