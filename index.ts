@@ -11,13 +11,17 @@ import {
   isolationArgs,
   pulsarClusterArgs,
 } from "./components";
+import { assertCompiledProgramCurrent } from "./lib/compiled-program";
 import { runnerFor, stackBrokerSecurity } from "./runtime";
+
+/** The folder of Pulumi.yaml; the program itself runs from bin/ (under test mocks, where the engine sets none, the working folder). */
+const projectRoot = pulumi.runtime.getRootDirectory() || process.cwd();
 
 /** A topology whose nodes this stack runs: the store, the bookies, each cluster, and the isolation over them. */
 function withNodes(topology: Topology) {
-  const runner = runnerFor(topology, { projectRoot: process.cwd(), stack: pulumi.getStack() });
+  const runner = runnerFor(topology, { projectRoot, stack: pulumi.getStack() });
   // A secured topology's token key, CA and certificates exist before any resource (npm run secure:init).
-  const security = stackBrokerSecurity(topology, { projectRoot: process.cwd(), stack: pulumi.getStack() });
+  const security = stackBrokerSecurity(topology, { projectRoot, stack: pulumi.getStack() });
   const configurationStore = new ConfigurationStore("configuration-store", configurationStoreArgs(topology, runner));
   const bookkeeper = new BookieCluster("bookkeeper", bookieClusterArgs(topology, runner, configurationStore));
 
@@ -55,6 +59,7 @@ function onExternalClusters(topology: ExternalTopology) {
   };
 }
 
+assertCompiledProgramCurrent(__filename, projectRoot);
 // Checked before any resource exists: a bad stack config stops here with every problem listed.
 const topology = loadTopology();
 const stack = topology.runtime === "external" ? onExternalClusters(topology) : withNodes(topology);

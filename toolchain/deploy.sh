@@ -6,7 +6,8 @@ stack="${1:-dev}"
 bash "$here/install.sh"
 source "$here/env.sh"
 cd "$PROJECT_ROOT"
-npx tsc --noEmit
+# Type-checks the program and compiles it into bin/, which `pulumi` runs.
+npm run -s build
 pulumi stack select --create "$stack" --non-interactive >/dev/null
 # A secured stack's token key, CA and certificates, and its adminToken and adminCaFile, once.
 node -r ts-node/register/transpile-only ops/secure-init-command.ts "$stack"

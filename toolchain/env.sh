@@ -15,6 +15,6 @@ mkdir -p "${PULUMI_BACKEND_URL#file://}" 2>/dev/null || true
 export PULUMI_CONFIG_PASSPHRASE="${PULUMI_CONFIG_PASSPHRASE-pulsar-isolation-dev}"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-# The program runs transpiled, not type-checked, at each run (about 7 s less per preview or up):
-# `npm run build` type-checks it, and `npm run deploy:dev` and `npm test` run that first.
+# The project's program runs compiled (bin/, by `npm run build`); programs that run as TypeScript,
+# such as examples/article, are transpiled, not type-checked, at each run (about 7 s less per run).
 export PULUMI_NODEJS_TRANSPILE_ONLY="${PULUMI_NODEJS_TRANSPILE_ONLY:-true}"
