@@ -1,5 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 
 /** The folders of the program's TypeScript, beside index.ts. */
 const PROGRAM_SOURCES = ["index.ts", "lib", "config", "rules", "components", "runtime", "admin"];
@@ -27,7 +28,7 @@ export function assertCompiledProgramCurrent(compiledEntry: string, root: string
   const newer = sources(root).filter((s) => s.mtimeMs > builtAt);
   if (newer.length > 0) {
     const names = newer.map((s) => path.relative(root, s.file));
-    throw new Error(
+    throw new pulumi.RunError(
       `the program's TypeScript changed after it was compiled (${names.slice(0, 5).join(", ")}${names.length > 5 ? ", …" : ""}): ` +
         "run `npm run build`, which type-checks it and compiles it into bin/, then run pulumi again",
     );

@@ -82,17 +82,7 @@ export async function startNode(spec: NodeSpec, paths: LocalPaths, timeoutMs = 1
   if (busy.length) throw new Error(`${spec.name} cannot start: ${busy.join(", ")} on ${spec.host} already in use by another process`);
   const confPath = await prepareNode(spec, paths);
   const logStart = await fs.stat(logFile(paths, spec.name)).then((st) => st.size, () => 0);
-  const out = openSync(logFile(paths, spec.name), "a");
-  const child = spawn(path.join(paths.pulsarHome, "bin", "pulsar"), [...spec.command], {
-    cwd: nodeDir(paths, spec.name),
-    env: processEnv(spec, paths, confPath),
-    detached: true,
-    stdio: ["ignore", out, out],
-  });
-  closeSync(out);
-  child.unref();
-  const pid = child.pid!;
-  await fs.writeFile(pidFile(paths, spec.name), `${pid}\n`);
+  const pid = launchNode(spec, paths, confPath);
   await waitUntilReady(spec, paths, pid, timeoutMs);
   const marker = await failureLogged(spec, paths, logStart);
   if (marker) {
@@ -100,6 +90,24 @@ export async function startNode(spec: NodeSpec, paths: LocalPaths, timeoutMs = 1
     throw new Error(`${spec.name} started wrong: its log says "${marker}"; stopped it. Last lines of ${logFile(paths, spec.name)}:\n${await tail(paths, spec.name)}`);
   }
   return pid;
+}
+
+/**
+ * Spawns the node detached, its output appended to its log; returns its pid. The node writes its own
+ * pid file before it becomes the JVM, so a run killed right after the spawn leaves no node that the
+ * next run cannot find.
+ */
+export function launchNode(spec: NodeSpec, paths: LocalPaths, confPath: string): number {
+  const out = openSync(logFile(paths, spec.name), "a");
+  const child = spawn("sh", ["-c", 'echo $$ > "$0" && exec "$@"', pidFile(paths, spec.name), path.join(paths.pulsarHome, "bin", "pulsar"), ...spec.command], {
+    cwd: nodeDir(paths, spec.name),
+    env: processEnv(spec, paths, confPath),
+    detached: true,
+    stdio: ["ignore", out, out],
+  });
+  closeSync(out);
+  child.unref();
+  return child.pid!;
 }
 
 /** The first of the spec's failure markers that this start has logged. */
