@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
 import { PulsarAdmin } from "../../admin";
 import { BookieAdmin } from "../../admin/bookie-admin";
 import { parseTopology } from "../../config";
@@ -10,7 +9,7 @@ import { isAlive } from "../../runtime/local";
 import { waitFor } from "../../runtime/local/wait";
 import { E2E_ENV, ensureStack, pulumi, pulumiOk } from "../support/pulumi-cli";
 import { consume, produce, startPacedProducer } from "../support/pulsar-client";
-import { PROJECT_NAME, PROJECT_ROOT, stackTopology } from "../support/stack-config";
+import { PROJECT_ROOT, stackTopology, writeStackTopology } from "../support/stack-config";
 
 const stack = "e2e-day2";
 const stackFile = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
@@ -36,11 +35,7 @@ async function setTopology(topology: Record<string, any>): Promise<void> {
   await writeTopology(topology);
 }
 
-/** Writes a topology as it is, keeping what `pulumi stack init` added to the file (its encryption salt). */
-async function writeTopology(topology: Record<string, any>): Promise<void> {
-  const doc = ((await fs.readFile(stackFile, "utf8").then((t) => yaml.load(t)).catch(() => undefined)) ?? {}) as Record<string, any>;
-  await fs.writeFile(stackFile, yaml.dump({ ...doc, config: { [`${PROJECT_NAME}:topology`]: topology } }));
-}
+const writeTopology = (topology: Record<string, any>) => writeStackTopology(stackFile, topology);
 
 const pidOf = async (node: string) => Number((await fs.readFile(path.join(stateDir, node, "pid"), "utf8")).trim());
 const bookiePids = async (names: string[]): Promise<Record<string, number>> =>

@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { dump } from "js-yaml";
 import { PulsarAdmin, ZooKeeperStore, placementIn, zooKeeperRackMap } from "../../admin";
 import { ExternalTopology, brokerServiceUrl, brokerWebUrl, bookieId, configurationStoreConnect, parseStackTopology } from "../../config";
 import { isAlive } from "../../runtime/local";
@@ -9,7 +8,7 @@ import { assertLedgersInGroup } from "../support/ledger-ensembles";
 import { adminWritesSeenBy, consume, produce, settledCount } from "../support/pulsar-client";
 import { ensureStack, pulumi } from "../support/pulumi-cli";
 import { RealTopology, TEST_STATE_ROOT, startRealTopology, stopRealTopology } from "../support/real-topology";
-import { stackTopology } from "../support/stack-config";
+import { stackTopology, writeStackTopology } from "../support/stack-config";
 
 /** The dev topology on ports of its own (+5000), so that it never meets a stack of another suite. */
 function operatorsTopology(): Record<string, any> {
@@ -45,8 +44,7 @@ describe("runtime: external: the isolation layer on clusters someone else runs (
   const writes = () => settledCount(async () => (await Promise.all(brokerDirs().map(adminWritesSeenBy))).reduce((a, b) => a + b, 0));
   const writeConfig = async (topology: Record<string, any>) => {
     declared = topology;
-    await fs.mkdir(configDir, { recursive: true });
-    await fs.writeFile(configFile, dump({ config: { "pulsar-isolation:topology": topology } }));
+    await writeStackTopology(configFile, topology);
   };
   const groupOf = (topology: ExternalTopology, group: string) => topology.bookies.filter((b) => b.group === group).map((b) => b.id);
 

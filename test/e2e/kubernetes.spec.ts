@@ -2,14 +2,13 @@ import * as assert from "node:assert/strict";
 import { ledgerBookies } from "../support/ledger-ensembles";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
 import { PulsarAdmin } from "../../admin";
 import { BookieAdmin } from "../../admin/bookie-admin";
 import { groupPlan } from "../../components";
 import { kubernetesNamespace, parseTopology } from "../../config";
 import { PodPulsarClient, StackCli, cluster, clusterMemory, kubectl, kubectlJson, kubernetesToolchain } from "../support/kubernetes-cluster";
 import { TEST_STATE_ROOT } from "../support/real-topology";
-import { PROJECT_NAME, PROJECT_ROOT, stackTopology } from "../support/stack-config";
+import { PROJECT_ROOT, readStackTopology, stackTopology, writeStackTopology } from "../support/stack-config";
 
 /**
  * The kubernetes runtime end to end: a real single-node cluster started from nothing by the test,
@@ -20,7 +19,6 @@ import { PROJECT_NAME, PROJECT_ROOT, stackTopology } from "../support/stack-conf
 const STACK = "k8s-local";
 const HOME = path.join(TEST_STATE_ROOT, "k8s");
 const CONFIG_FILE = path.join(HOME, `Pulumi.${STACK}.yaml`);
-const TOPOLOGY_KEY = `${PROJECT_NAME}:topology`;
 const topology = parseTopology(stackTopology(STACK));
 const namespace = kubernetesNamespace(topology.kubernetes, STACK);
 const groups = groupPlan(topology);
@@ -38,9 +36,9 @@ async function ledgersOf(adminUrl: string, topic: string): Promise<{ id: number;
 
 /** Writes the stack config with a changed topology (the kubeconfig secret stays). */
 async function editTopology(change: (t: Record<string, any>) => void): Promise<void> {
-  const doc = yaml.load(await fs.readFile(CONFIG_FILE, "utf8")) as { config: Record<string, any> };
-  change(doc.config[TOPOLOGY_KEY]);
-  await fs.writeFile(CONFIG_FILE, yaml.dump(doc));
+  const topology = await readStackTopology(CONFIG_FILE);
+  change(topology);
+  await writeStackTopology(CONFIG_FILE, topology);
 }
 
 /** The resources an `up` spent 20 s or more on, for the log: what a slow run waited for. */

@@ -4,7 +4,6 @@ import { promises as fs } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { dump } from "js-yaml";
 import { PulsarAdmin } from "../../admin";
 import { groupPlan } from "../../components";
 import { parseTopology } from "../../config";
@@ -14,7 +13,7 @@ import { mintToken } from "../../runtime/local/security";
 import { assertLedgersInGroup } from "../support/ledger-ensembles";
 import { E2E_ENV, PulumiResult, ensureStack, pulumi, pulumiOk } from "../support/pulumi-cli";
 import { adminWritesSeenBy, produce, securedClientArgs } from "../support/pulsar-client";
-import { PROJECT_ROOT, localResourceCount, stackTopology } from "../support/stack-config";
+import { PROJECT_ROOT, localResourceCount, stackTopology, writeStackTopology } from "../support/stack-config";
 import { TEST_STATE_ROOT } from "../support/real-topology";
 import { toolchainEnv } from "../support/toolchain";
 
@@ -170,7 +169,7 @@ describe("the secure stack: token authentication and TLS (local runtime, real CL
       }),
       namespaces: stackTopology("secure").namespaces,
     };
-    await fs.writeFile(externalFile, dump({ config: { "pulsar-isolation:topology": declared } }));
+    await writeStackTopology(externalFile, declared);
     await ensureStack(external);
     await run("bash", ["-c", `pulumi config set --secret adminToken --stack ${external} < "${tokenFile}"`], { cwd: PROJECT_ROOT, env: toolchainEnv(E2E_ENV) });
     await pulumiOk(["config", "set", "adminCaFile", files.caCert, "--stack", external]);

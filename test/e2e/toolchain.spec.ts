@@ -4,7 +4,7 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { ensureStack, pulumi, pulumiOk } from "../support/pulumi-cli";
-import { PROJECT_NAME, PROJECT_ROOT, stackTopology } from "../support/stack-config";
+import { PROJECT_ROOT, TOPOLOGY_KEY, stackTopology, writeStackTopology } from "../support/stack-config";
 import { pulsarHome, toolchainEnv } from "../support/toolchain";
 
 describe("the toolchain on this machine", () => {
@@ -30,7 +30,7 @@ describe("pulumi preview on a stack whose config is invalid", () => {
     const topology = stackTopology("dev");
     topology.bookies[1].group = "group-bookie2"; // group-bookie1 keeps 1 bookie, ensemble is 2
     topology.clusters[0].brokers[0].webPort = 70000;
-    await fs.writeFile(stackFile, yaml.dump({ config: { [`${PROJECT_NAME}:topology`]: topology } }));
+    await writeStackTopology(stackFile, topology);
     await ensureStack(stack);
   });
 
@@ -77,7 +77,7 @@ describe("pulumi preview on a stack with a misspelt key, or no topology at all",
     const topology = stackTopology("dev");
     topology.bookeis = topology.bookies;
     topology.clusters[1].zookeeper.clientport = 2183;
-    await writeConfig({ [`${PROJECT_NAME}:topology`]: topology });
+    await writeConfig({ [TOPOLOGY_KEY]: topology });
     const result = await pulumi(["preview", "--stack", stack]);
     assert.notEqual(result.code, 0, result.output);
     assert.match(result.output, /- bookeis = \[\{.*\}\]: is not a known key/);

@@ -11,7 +11,6 @@ import { adminWritesSeenBy, consume, produce, settledCount } from "../support/pu
 import { RealTopology } from "../support/real-topology";
 import { sharedTopology } from "../support/shared-topology";
 
-type Applied<O> = { id: string; outs: O };
 
 describe("admin convergence against a real Pulsar topology", function () {
   let real: RealTopology;

@@ -13,9 +13,27 @@ export function stackConfig(stack: string): Record<string, unknown> {
   return doc.config ?? {};
 }
 
+export const TOPOLOGY_KEY = `${PROJECT_NAME}:topology`;
+
+/**
+ * Writes a stack file's topology and keeps the rest of the file: what `pulumi stack init` added (its
+ * encryption salt) and the other config keys (secrets such as a kubeconfig or a token).
+ */
+export async function writeStackTopology(file: string, topology: Record<string, unknown>): Promise<void> {
+  const doc = ((yaml.load(await fs.promises.readFile(file, "utf8").catch(() => "")) ?? {}) as { config?: Record<string, unknown> });
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  await fs.promises.writeFile(file, yaml.dump({ ...doc, config: { ...(doc.config ?? {}), [TOPOLOGY_KEY]: topology } }));
+}
+
+/** The topology a stack file holds now. */
+export async function readStackTopology(file: string): Promise<Record<string, any>> {
+  const doc = yaml.load(await fs.promises.readFile(file, "utf8")) as { config: Record<string, any> };
+  return doc.config[TOPOLOGY_KEY];
+}
+
 /** The raw topology of a stack, as the program reads it. */
 export function stackTopology(stack: string): Record<string, any> {
-  return structuredClone(stackConfig(stack)[`${PROJECT_NAME}:topology`]) as Record<string, any>;
+  return structuredClone(stackConfig(stack)[TOPOLOGY_KEY]) as Record<string, any>;
 }
 
 /**
