@@ -14,6 +14,7 @@ import { parseTopology } from "../config";
 import { dockerOptions } from "../runtime/docker";
 import { DockerTopology, TEST_DOCKER_HOSTS, toolchainScript, twoHostTopology } from "../test/support/docker-boot";
 import { PROJECT_ROOT, stackTopology } from "../test/support/stack-config";
+import { stepTimer } from "../test/support/step-timer";
 
 const run = promisify(execFile);
 const DOCKER_DIR = path.join(PROJECT_ROOT, ".toolchain", "docker");
@@ -33,15 +34,7 @@ async function removeImage(): Promise<void> {
 /** Boot to healthy, in seconds per step, then everything removed. */
 async function boot(topology: ReturnType<typeof parseTopology>, image?: string): Promise<Record<string, number>> {
   const docker = new DockerTopology(topology, { ...dockerOptions(topology, "pulsar-bench"), ...(image ? { image } : {}) });
-  const steps: Record<string, number> = {};
-  const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const started = Date.now();
-    try {
-      return await work();
-    } finally {
-      steps[name] = Math.round((Date.now() - started) / 100) / 10;
-    }
-  };
+  const { step, timings: steps } = stepTimer();
   steps.total = await seconds(() => docker.boot(step));
   await docker.removeAll();
   return steps;

@@ -12,25 +12,12 @@ import { bookieId, brokerWebUrl, configurationStoreConnect } from "../config";
 import { ensureStack, pulumi } from "../test/support/pulumi-cli";
 import { adminWritesSeenBy, settledCount } from "../test/support/pulsar-client";
 import { TEST_STATE_ROOT, startRealTopology, stopRealTopology } from "../test/support/real-topology";
-import { stackTopology } from "../test/support/stack-config";
+import { devTopologyApart } from "../test/support/stack-config";
 
 const runs = Number(process.argv[2] ?? 3);
 const SIZES = [10, 50, 100];
 const stack = "bench-growth";
 const configFile = path.join(TEST_STATE_ROOT, "growth-stack", `Pulumi.${stack}.yaml`);
-
-/** The dev topology on ports of its own (+6000), with no namespaces: the stack declares them. */
-function devTopologyApart(): Record<string, any> {
-  const t = stackTopology("dev");
-  const shift = (node: Record<string, any>) => {
-    for (const key of ["clientPort", "adminPort", "bookiePort", "httpPort", "servicePort", "webPort"]) if (typeof node[key] === "number") node[key] += 6000;
-  };
-  shift(t.configurationStore);
-  t.bookies.forEach(shift);
-  for (const c of t.clusters) [c.zookeeper, ...c.brokers].forEach(shift);
-  t.namespaces = [];
-  return t;
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -41,7 +28,7 @@ async function cli(...args: string[]): Promise<number> {
 }
 
 async function main() {
-  const real = await startRealTopology("bench-growth", devTopologyApart());
+  const real = await startRealTopology("bench-growth", devTopologyApart(6000));
   const t = real.topology;
   const brokerDirs = t.clusters.flatMap((c) => c.brokers.map((b) => path.join(real.paths.stateDir, b.name)));
   const writes = () => settledCount(async () => (await Promise.all(brokerDirs.map(adminWritesSeenBy))).reduce((a, b) => a + b, 0));

@@ -8,20 +8,7 @@ import { assertLedgersInGroup } from "../support/ledger-ensembles";
 import { adminWritesSeenBy, consume, produce, settledCount } from "../support/pulsar-client";
 import { ensureStack, pulumi } from "../support/pulumi-cli";
 import { RealTopology, TEST_STATE_ROOT, startRealTopology, stopRealTopology } from "../support/real-topology";
-import { stackTopology, writeStackTopology } from "../support/stack-config";
-
-/** The dev topology on ports of its own (+5000), so that it never meets a stack of another suite. */
-function operatorsTopology(): Record<string, any> {
-  const t = stackTopology("dev");
-  const shift = (node: Record<string, any>) => {
-    for (const key of ["clientPort", "adminPort", "bookiePort", "httpPort", "servicePort", "webPort"]) if (typeof node[key] === "number") node[key] += 5000;
-  };
-  shift(t.configurationStore);
-  t.bookies.forEach(shift);
-  for (const c of t.clusters) [c.zookeeper, ...c.brokers].forEach(shift);
-  t.namespaces = [];
-  return t;
-}
+import { devTopologyApart, writeStackTopology } from "../support/stack-config";
 
 describe("runtime: external: the isolation layer on clusters someone else runs (real CLI)", function () {
   const stack = "e2e-external";
@@ -49,7 +36,7 @@ describe("runtime: external: the isolation layer on clusters someone else runs (
   const groupOf = (topology: ExternalTopology, group: string) => topology.bookies.filter((b) => b.group === group).map((b) => b.id);
 
   before(async () => {
-    real = await startRealTopology("external-operator", operatorsTopology());
+    real = await startRealTopology("external-operator", devTopologyApart(5000));
     // What the operator had before adopting the stack: a namespace with data and a retention of its own.
     await admin("cluster1").createNamespace("public/c1-ns1", 8, ["cluster1"]);
     await admin("cluster1").setRetention("public/c1-ns1", { retentionSizeInMB: 500, retentionTimeInMinutes: 60 });

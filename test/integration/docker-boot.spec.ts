@@ -8,11 +8,12 @@ import { Topology, bookieHttpUrl, bookieId, brokerWebUrl, configurationStoreReac
 import { bookkeeperInitCommand, cookiePath, decommissionBookie, nodeActions } from "../../runtime";
 import { EXTERNAL_LISTENER, bootstrapContainer, dockerOptions } from "../../runtime/docker";
 import { waitFor } from "../../runtime/local/wait";
-import { AdminLayer } from "../support/apply";
+import { AdminLayer, assertReapplyWritesNothing } from "../support/apply";
 import { DockerTopology, toolchainScript } from "../support/docker-boot";
 import { assertLedgersInGroup } from "../support/ledger-ensembles";
-import { consume, produce, settledCount } from "../support/pulsar-client";
+import { consume, produce } from "../support/pulsar-client";
 import { stackTopology } from "../support/stack-config";
+import { stepTimer } from "../support/step-timer";
 
 const run = promisify(execFile);
 /** Not the stack's own prefix, so a deployed docker-local stack on this engine is left alone. */
@@ -21,19 +22,11 @@ const PREFIX = "pulsar-boot-test";
 describe("docker runtime, one host: the docker-local stack's containers booted for real (Docker CLI)", function () {
   this.timeout(1_200_000);
   const topology: Topology = parseTopology(stackTopology("docker-local"));
-  const timings: Record<string, number> = {};
+  const { step, timings } = stepTimer();
   const layer = new AdminLayer();
   let docker: DockerTopology;
   let startedAt: number;
 
-  const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const started = Date.now();
-    try {
-      return await work();
-    } finally {
-      timings[name] = Math.round((Date.now() - started) / 100) / 10;
-    }
-  };
   const admin = (cluster: number) => new PulsarAdmin({ baseUrl: brokerWebUrl(topology, topology.clusters[cluster].brokers[0]) });
   /** Where a client on this machine reaches a broker: its Docker host's published port, by the external listener. */
   const external = (cluster: number) => ({ url: `pulsar://127.0.0.1:${topology.clusters[cluster].brokers[0].servicePort}`, args: ["--listener-name", EXTERNAL_LISTENER] });
@@ -153,11 +146,7 @@ describe("docker runtime, one host: the docker-local stack's containers booted f
   });
 
   it("a second apply of the unchanged admin layer writes nothing (the brokers' request logs)", async () => {
-    const before = await settledCount(() => docker.adminWritesSeen());
-    assert.ok(before > 0, "the brokers' logs show the first apply's writes");
-    const actions = await layer.apply(topology);
-    assert.ok(actions.every((a) => a.startsWith("none:")), actions.join(", "));
-    assert.equal(await settledCount(() => docker.adminWritesSeen()), before);
+    await assertReapplyWritesNothing(layer, topology, () => docker.adminWritesSeen());
   });
 
   it("a client on this machine that names no listener is sent to the container name, which only Docker resolves", async () => {

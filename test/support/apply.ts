@@ -1,3 +1,4 @@
+import * as assert from "node:assert/strict";
 import * as pulumi from "@pulumi/pulumi";
 import {
   AffinityGroupOutputs,
@@ -11,6 +12,7 @@ import {
 } from "../../admin";
 import { affinityPlan, namespacePlan, rackPlan, tenantPlan } from "../../components";
 import { Topology } from "../../config";
+import { settledCount } from "./pulsar-client";
 
 /** What the engine does with a resource on `pulumi up`: create it, or diff and update it when the diff says so. */
 export async function applyResource<I, O>(
@@ -85,4 +87,16 @@ export class AdminLayer {
       ...(await applyEach(this.affinityProvider, affinityPlan(topology), this.affinities, (a) => a.namespace, (ns) => `${ns}-affinity`)),
     ];
   }
+}
+
+/**
+ * Applies the unchanged topology again: every resource is left as it is, and the brokers' request
+ * logs (`writesSeen`, counted once they settle) show no write.
+ */
+export async function assertReapplyWritesNothing(layer: AdminLayer, topology: Topology, writesSeen: () => Promise<number>): Promise<void> {
+  const before = await settledCount(writesSeen);
+  assert.ok(before > 0, "the brokers' request logs show the first apply's writes");
+  const actions = await layer.apply(topology);
+  assert.ok(actions.every((a) => a.startsWith("none:")), actions.join(", "));
+  assert.equal(await settledCount(writesSeen), before, "admin writes the brokers saw during the second apply");
 }

@@ -23,6 +23,7 @@ import {
 import { waitFor } from "../../runtime/local/wait";
 import { ADMIN_WRITES, adminRequestsIn } from "./pulsar-client";
 import { PROJECT_ROOT, stackTopology } from "./stack-config";
+import { Step } from "./step-timer";
 
 const run = promisify(execFile);
 const TOOLCHAIN = path.join(PROJECT_ROOT, "toolchain");
@@ -90,7 +91,7 @@ export class DockerTopology {
   }
 
   /** Networks, the ZooKeepers, the bootstrap commands, the bookies, the brokers: each step healthy before the next. */
-  async boot(step: <T>(name: string, work: () => Promise<T>) => Promise<T>): Promise<void> {
+  async boot(step: Step): Promise<void> {
     await this.removeAll();
     for (const engine of this.engines()) await this.docker(["network", "create", networkName(this.options)], engine);
     const { zookeepers, bookies, brokers } = this.nodes();

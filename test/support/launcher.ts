@@ -1,6 +1,7 @@
 import { Topology } from "../../config";
 import { NodeSpec, bookieSpec, bookkeeperInitCommand, brokerSpec, clusterMetadataCommand, configurationStoreSpec, topologyNodes, zookeeperSpec } from "../../runtime";
 import { LocalPaths, runBootstrapCommand, startNode, stopNode } from "../../runtime/local";
+import { stepTimer } from "./step-timer";
 
 export interface StartedTopology {
   readonly nodes: readonly NodeSpec[];
@@ -14,15 +15,7 @@ export interface StartedTopology {
  * ZooKeepers → bootstrap commands → bookies → brokers.
  */
 export async function startTopology(topology: Topology, paths: LocalPaths): Promise<StartedTopology> {
-  const timings: Record<string, number> = {};
-  const step = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const started = Date.now();
-    try {
-      return await work();
-    } finally {
-      timings[name] = (Date.now() - started) / 1000;
-    }
-  };
+  const { step, timings } = stepTimer();
   await step("zookeepers", () =>
     Promise.all([configurationStoreSpec(topology), ...topology.clusters.map((c) => zookeeperSpec(topology, c))].map((s) => startNode(s, paths))),
   );

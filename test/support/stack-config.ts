@@ -36,6 +36,19 @@ export function stackTopology(stack: string): Record<string, any> {
   return structuredClone(stackConfig(stack)[TOPOLOGY_KEY]) as Record<string, any>;
 }
 
+/** The dev topology on ports of its own (each port + `offset`) and with no namespaces, so it never meets another suite's stack. */
+export function devTopologyApart(offset: number): Record<string, any> {
+  const t = stackTopology("dev");
+  const shift = (node: Record<string, any>) => {
+    for (const key of ["clientPort", "adminPort", "bookiePort", "httpPort", "servicePort", "webPort"]) if (typeof node[key] === "number") node[key] += offset;
+  };
+  shift(t.configurationStore);
+  t.bookies.forEach(shift);
+  for (const c of t.clusters) [c.zookeeper, ...c.brokers].forEach(shift);
+  t.namespaces = [];
+  return t;
+}
+
 /**
  * How many resources `pulumi up` registers for a local-runtime topology: the stack and its four
  * kinds of component, then per node its process, per bootstrap command its step, per bookie its
