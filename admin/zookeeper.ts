@@ -111,6 +111,19 @@ export class ZooKeeperStore {
     );
   }
 
+  /** When the node was created (ms since the epoch); undefined when it does not exist. */
+  async createdAt(path: string): Promise<number | undefined> {
+    return this.session(
+      (client) =>
+        new Promise<number | undefined>((resolve, reject) =>
+          client.exists(path, (err, stat) => {
+            if (err) reject(this.failure(`stat ${path}`, err));
+            else resolve(stat ? Number(Buffer.from(stat.ctime as unknown as Buffer).readBigInt64BE()) : undefined);
+          }),
+        ),
+    );
+  }
+
   async exists(path: string): Promise<boolean> {
     return this.session(async (client) => (await getData(client, path)) !== undefined);
   }

@@ -91,9 +91,14 @@ export async function decommissionBookie(target: DecommissionTarget, node: NodeA
   try {
     await waitUntil(`${target.bookie} to leave the registered bookies`, async () => !(await isRegistered(peers, target.bookie)), left());
     await peers.decommission(target.bookie);
+    const locks = new LeakedLockBreaker(new ZooKeeperStore({ connect: target.metadataStore }));
     await waitUntil(
       `no ledger to have a copy on ${target.bookie}`,
-      async () => (await peers.underReplicatedLedgers(target.bookie)).length === 0 && (await peers.ledgersOn(target.bookie)).length === 0,
+      async () => {
+        const underReplicated = await peers.underReplicatedLedgers(target.bookie);
+        await locks.release(underReplicated);
+        return underReplicated.length === 0 && (await peers.ledgersOn(target.bookie)).length === 0;
+      },
       left(),
       2_000,
     );
@@ -108,6 +113,40 @@ export async function decommissionBookie(target: DecommissionTarget, node: NodeA
   }
   await new ZooKeeperStore({ connect: target.metadataStore }).remove(cookiePath(target.bookie));
   await node.discardData();
+}
+
+/**
+ * BookKeeper's replication workers lock a ledger while they copy it, and keep the lock of one they
+ * failed on for at most `lockReleaseOfFailedLedgerGracePeriod` (5 minutes by default). A worker can
+ * also leak it: seen after it recovered an open ledger of the decommissioned bookie and found it
+ * empty. No worker takes that ledger again while the lock is there, so a decommission would wait
+ * for nothing; a lock older than this is taken to be leaked and removed, and a worker copies the
+ * ledger within seconds.
+ */
+export const LEAKED_LOCK_AGE_MS = 6 * 60_000;
+/** How often the locks of the ledgers still under-replicated are looked at. */
+const LOCK_CHECK_INTERVAL_MS = 30_000;
+
+/** The lock a replication worker holds on an under-replicated ledger (BookKeeper's `urL%010d`). */
+export const underReplicationLockPath = (ledgerId: number): string => `${LEDGERS_ROOT}/underreplication/locks/urL${String(ledgerId).padStart(10, "0")}`;
+
+/** The ledgers whose lock is older than a worker would hold it. */
+export function leakedLocks(locks: readonly { readonly ledger: number; readonly createdAt?: number }[], now: number): number[] {
+  return locks.filter((l) => l.createdAt !== undefined && now - l.createdAt > LEAKED_LOCK_AGE_MS).map((l) => l.ledger);
+}
+
+class LeakedLockBreaker {
+  private checkedAt = 0;
+
+  constructor(private readonly store: ZooKeeperStore) {}
+
+  /** Removes the leaked locks of these under-replicated ledgers, looking at most every 30 s. */
+  async release(underReplicated: readonly number[]): Promise<void> {
+    if (underReplicated.length === 0 || Date.now() - this.checkedAt < LOCK_CHECK_INTERVAL_MS) return;
+    this.checkedAt = Date.now();
+    const locks = await Promise.all(underReplicated.map(async (ledger) => ({ ledger, createdAt: await this.store.createdAt(underReplicationLockPath(ledger)) })));
+    await Promise.all(leakedLocks(locks, Date.now()).map((ledger) => this.store.remove(underReplicationLockPath(ledger))));
+  }
 }
 
 /** Where BookKeeper keeps a bookie's cookie: a bookie whose cookie is gone can never join with its old data. */

@@ -2,7 +2,7 @@ import * as assert from "node:assert/strict";
 import { parseTopology } from "../../config";
 import { LedgerIsolation, ledgerIsolation } from "../../admin/bookie-admin";
 import { formatLedgerReport, ledgerReport, reportFails } from "../../ops/ledger-report";
-import { cookiePath, decommissionDecision, decommissionFailure, decommissionSettings } from "../../runtime";
+import { LEAKED_LOCK_AGE_MS, cookiePath, decommissionDecision, decommissionFailure, decommissionSettings, leakedLocks, underReplicationLockPath } from "../../runtime";
 import { RecordedResource, runProgram } from "../support/program-under-mocks";
 import { stackConfig, stackTopology } from "../support/stack-config";
 
@@ -61,6 +61,19 @@ describe("day-2 operations: what the program registers (Pulumi mocks)", function
 });
 
 describe("day-2 operations: decommission settings, decisions and messages", () => {
+  it("takes a replication lock older than a worker holds one for leaked, and names it as BookKeeper does", () => {
+    const now = 10_000_000;
+    const locks = [
+      { ledger: 0, createdAt: now - LEAKED_LOCK_AGE_MS - 1 }, // held since before the decommission: leaked
+      { ledger: 12, createdAt: now - 60_000 }, // a worker copying it, or waiting out a failure
+      { ledger: 7 }, // not locked
+    ];
+    assert.deepEqual(leakedLocks(locks, now), [0]);
+    assert.ok(LEAKED_LOCK_AGE_MS > 5 * 60_000, "longer than BookKeeper's lockReleaseOfFailedLedgerGracePeriod default");
+    assert.equal(underReplicationLockPath(0), "/ledgers/underreplication/locks/urL0000000000");
+    assert.equal(underReplicationLockPath(1234567), "/ledgers/underreplication/locks/urL0001234567");
+  });
+
   const bk4 = { name: "bk4", bookie: "127.0.0.1:3184" };
 
   it("reads the declared bookies and the time limit from the stack config's topology", () => {
