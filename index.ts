@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "./lib/pulumi";
 import { ExternalTopology, Topology, clusterClientServiceUrl, ledgersServiceUri, loadTopology } from "./config";
 import {
   BookieCluster,
@@ -15,7 +15,7 @@ import { assertCompiledProgramCurrent } from "./lib/compiled-program";
 import { runnerFor, stackBrokerSecurity } from "./runtime";
 
 /** The folder of Pulumi.yaml; the program itself runs from bin/ (under test mocks, where the engine sets none, the working folder). */
-const projectRoot = pulumi.runtime.getRootDirectory() || process.cwd();
+const projectRoot = pulumi.getRootDirectory() || process.cwd();
 
 /** A topology whose nodes this stack runs: the store, the bookies, each cluster, and the isolation over them. */
 function withNodes(topology: Topology) {

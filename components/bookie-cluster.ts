@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../lib/pulumi";
 import { ledgersServiceUri } from "../config/derived";
 import { BookieMembership, BookieNode, NodeRunner, bookieNode, bookkeeperInit } from "../runtime";
 import { BookKeeperRef, BookieRef, ConfigurationStoreRef } from "./references";

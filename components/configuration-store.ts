@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../lib/pulumi";
 import { NodeRunner, ZooKeeperNode, configurationStoreNode } from "../runtime";
 import { ConfigurationStoreRef } from "./references";
 

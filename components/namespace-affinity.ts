@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../lib/pulumi";
 import { AffinityGroup, BookieRack, Namespace, Tenant } from "../admin";
 import { IsolationPlanArgs, isolationPlan } from "./isolation-plan";
 import { BookieRef, ClusterRef, ConfigurationStoreRef } from "./references";

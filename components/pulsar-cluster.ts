@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../lib/pulumi";
 import { AdminAccess } from "../admin";
 import { BrokerNode, BrokerSecurity, ManagedLedgerDefaults, NodeRunner, ZooKeeperNode, brokerNode, clusterMetadata, localZooKeeperNode } from "../runtime";
 import { BookKeeperRef, ClusterRef, ConfigurationStoreRef } from "./references";

@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../lib/pulumi";
 
 /**
  * What one component needs from another. The components implement these, and a program may pass

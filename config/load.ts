@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../lib/pulumi";
 import type { z } from "zod";
 import { formatPath } from "./path";
 import { Topology, TopologySchema } from "./schema";

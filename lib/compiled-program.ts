@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "./pulumi";
 
 /** The folders of the program's TypeScript, beside index.ts. */
 const PROGRAM_SOURCES = ["index.ts", "lib", "config", "rules", "components", "runtime", "admin"];

@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "./pulumi";
 
 /** What every dynamic provider of the project needs for diff and read, whichever layer it is in. */
 

@@ -1,8 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../lib/pulumi";
 import { BookieAdmin } from "../admin/bookie-admin";
 import { changedKeys, requireState } from "../lib/dynamic-provider";
 import { DecommissionSettings, DecommissionTarget, decommissionBookie, decommissionSettings } from "./decommission";
 import { ConfigReader, NodeControl, nodeActions } from "./node-control";
+import { LoadedDynamicResource, providerLoadedFrom } from "../lib/loaded-provider";
 
 /**
  * A bookie's membership of the BookKeeper cluster, apart from the node that runs it, so that every
@@ -80,13 +81,13 @@ export function decommissionDecision(settings: DecommissionSettings, bookieName:
 
 export type BookieMembershipArgs = { [K in keyof BookieMembershipInputs]: pulumi.Input<BookieMembershipInputs[K]> };
 
-/** One provider for every resource of the kind: the engine serializes it once per run. */
-const bookieMembershipProvider = new BookieMembershipProvider();
+/** One provider for every resource of the kind, loaded from this file in the engine's provider process. */
+const bookieMembershipProvider = providerLoadedFrom(__filename, BookieMembershipProvider);
 
-export class BookieMembership extends pulumi.dynamic.Resource {
+export class BookieMembership extends LoadedDynamicResource {
   declare readonly bookie: pulumi.Output<string>;
 
   constructor(name: string, args: BookieMembershipArgs, opts?: pulumi.CustomResourceOptions) {
-    super(bookieMembershipProvider, name, args, opts, "pulsar-isolation", "BookieMembership");
+    super(bookieMembershipProvider, name, args, opts, "BookieMembership");
   }
 }

@@ -1,7 +1,5 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../lib/pulumi";
 import { Topology } from "../config";
-import { dockerStackRunner } from "./docker";
-import { kubernetesStackRunner } from "./kubernetes";
 import { localPaths, localRunner } from "./local";
 import { NodeRunner } from "./runner";
 import { BrokerSecurity } from "./security-files";
@@ -22,10 +20,11 @@ export function runnerFor(topology: Topology, where: { projectRoot: string; stac
   switch (topology.runtime) {
     case "local":
       return localRunner(localPaths(where.projectRoot, where.stack, topology.pulsarVersion));
+    // Loaded only when asked for: @pulumi/docker and @pulumi/kubernetes load the whole Pulumi SDK (see lib/pulumi.ts).
     case "docker":
-      return dockerStackRunner(topology, where.stack);
+      return (require("./docker") as typeof import("./docker")).dockerStackRunner(topology, where.stack);
     case "kubernetes":
-      return kubernetesStackRunner(topology, where.stack);
+      return (require("./kubernetes") as typeof import("./kubernetes")).kubernetesStackRunner(topology, where.stack);
   }
 }
 

@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../lib/pulumi";
 import { BootstrapCommand } from "./bootstrap";
 import { NodeControl } from "./node-control";
 import { NodeSpec } from "./node-spec";

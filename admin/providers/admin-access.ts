@@ -1,6 +1,7 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../../lib/pulumi";
 import { AdminProvider } from "./admin-provider";
 import { isUnreachable } from "../../lib/dynamic-provider";
+import { LoadedDynamicResource, providerLoadedFrom } from "../../lib/loaded-provider";
 
 /**
  * The right to administer one cluster, checked before any admin resource of it is planned or
@@ -65,16 +66,16 @@ export class AdminAccessProvider extends AdminProvider implements pulumi.dynamic
   }
 }
 
-/** One provider for every resource of the kind: the engine serializes it once per run. */
-const adminAccessProvider = new AdminAccessProvider();
+/** One provider for every resource of the kind, loaded from this file in the engine's provider process. */
+const adminAccessProvider = providerLoadedFrom(__filename, AdminAccessProvider);
 
 export type AdminAccessArgs = { [K in keyof AdminAccessInputs]: pulumi.Input<AdminAccessInputs[K]> };
 
-export class AdminAccess extends pulumi.dynamic.Resource {
+export class AdminAccess extends LoadedDynamicResource {
   declare readonly cluster: pulumi.Output<string>;
   declare readonly adminUrl: pulumi.Output<string>;
 
   constructor(name: string, args: AdminAccessArgs, opts?: pulumi.CustomResourceOptions) {
-    super(adminAccessProvider, name, args, opts, "pulsar-isolation", "AdminAccess");
+    super(adminAccessProvider, name, args, opts, "AdminAccess");
   }
 }

@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../../lib/pulumi";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { PulsarAdmin } from "../pulsar-admin";

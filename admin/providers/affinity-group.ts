@@ -1,8 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../../lib/pulumi";
 import { PulsarAdmin } from "../pulsar-admin";
 import { affinityGroupMissing, namespaceGroups } from "../../rules/isolation";
 import { AdminProvider } from "./admin-provider";
 import { changedKeys, diffOn, liveResult, readOrKeep, requireState } from "../../lib/dynamic-provider";
+import { LoadedDynamicResource, providerLoadedFrom } from "../../lib/loaded-provider";
 
 /**
  * A namespace's bookie affinity groups. The broker accepts any group name and reads the group
@@ -112,15 +113,15 @@ export class AffinityGroupProvider extends AdminProvider implements pulumi.dynam
 
 export type AffinityGroupArgs = { [K in keyof AffinityGroupInputs]: pulumi.Input<AffinityGroupInputs[K]> };
 
-/** One provider for every resource of the kind: the engine serializes it once per run. */
-const affinityGroupProvider = new AffinityGroupProvider();
+/** One provider for every resource of the kind, loaded from this file in the engine's provider process. */
+const affinityGroupProvider = providerLoadedFrom(__filename, AffinityGroupProvider);
 
-export class AffinityGroup extends pulumi.dynamic.Resource {
+export class AffinityGroup extends LoadedDynamicResource {
   declare readonly namespace: pulumi.Output<string>;
   declare readonly primary: pulumi.Output<string>;
   declare readonly secondary: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: AffinityGroupArgs, opts?: pulumi.CustomResourceOptions) {
-    super(affinityGroupProvider, name, { secondary: undefined, unloadOnChange: true, adoptedNamespace: false, ...args }, opts, "pulsar-isolation", "AffinityGroup");
+    super(affinityGroupProvider, name, { secondary: undefined, unloadOnChange: true, adoptedNamespace: false, ...args }, opts, "AffinityGroup");
   }
 }

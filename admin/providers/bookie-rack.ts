@@ -1,9 +1,10 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../../lib/pulumi";
 import { BookieRackInfo } from "../pulsar-admin";
 import { RackMapCopy, brokerRackMap, placementIn, zooKeeperRackMap, zooKeeperRackMapLocation } from "../rack-map";
 import { ZooKeeperStore } from "../zookeeper";
 import { AdminProvider } from "./admin-provider";
 import { diffOn, liveResult, readOrKeep, requireState } from "../../lib/dynamic-provider";
+import { LoadedDynamicResource, providerLoadedFrom } from "../../lib/loaded-provider";
 
 /**
  * One bookie's placement (affinity group, rack, hostname), written to every copy of the rack map:
@@ -132,16 +133,16 @@ export class BookieRackProvider extends AdminProvider implements pulumi.dynamic.
 
 export type BookieRackArgs = { [K in keyof BookieRackInputs]: pulumi.Input<BookieRackInputs[K]> };
 
-/** One provider for every resource of the kind: the engine serializes it once per run. */
-const bookieRackProvider = new BookieRackProvider();
+/** One provider for every resource of the kind, loaded from this file in the engine's provider process. */
+const bookieRackProvider = providerLoadedFrom(__filename, BookieRackProvider);
 
-export class BookieRack extends pulumi.dynamic.Resource {
+export class BookieRack extends LoadedDynamicResource {
   declare readonly bookie: pulumi.Output<string>;
   declare readonly group: pulumi.Output<string>;
   declare readonly rack: pulumi.Output<string>;
   declare readonly placements: pulumi.Output<Record<string, BookieRackInfo | null>>;
 
   constructor(name: string, args: BookieRackArgs, opts?: pulumi.CustomResourceOptions) {
-    super(bookieRackProvider, name, { placements: undefined, adopted: undefined, configurationStore: undefined, ...args }, opts, "pulsar-isolation", "BookieRack");
+    super(bookieRackProvider, name, { placements: undefined, adopted: undefined, configurationStore: undefined, ...args }, opts, "BookieRack");
   }
 }

@@ -1,9 +1,10 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../../lib/pulumi";
 import { PersistencePolicy, PulsarAdmin, RetentionPolicy } from "../pulsar-admin";
 import { quorumsInOrder } from "../../rules/isolation";
 import { isNamespaceName } from "../../rules/names";
 import { AdminProvider } from "./admin-provider";
 import { changedKeys, diffOn, liveResult, readOrKeep, requireState } from "../../lib/dynamic-provider";
+import { LoadedDynamicResource, providerLoadedFrom } from "../../lib/loaded-provider";
 
 /** A namespace owned by one cluster, with its retention and persistence (ensemble and quorums). */
 export interface NamespaceInputs {
@@ -169,16 +170,16 @@ function describePolicies(retention: RetentionPolicy | undefined, persistence: N
 
 export type NamespaceArgs = { [K in keyof NamespaceInputs]: pulumi.Input<NamespaceInputs[K]> };
 
-/** One provider for every resource of the kind: the engine serializes it once per run. */
-const namespaceProvider = new NamespaceProvider();
+/** One provider for every resource of the kind, loaded from this file in the engine's provider process. */
+const namespaceProvider = providerLoadedFrom(__filename, NamespaceProvider);
 
-export class Namespace extends pulumi.dynamic.Resource {
+export class Namespace extends LoadedDynamicResource {
   declare readonly namespace: pulumi.Output<string>;
   declare readonly cluster: pulumi.Output<string>;
   declare readonly liveBundles: pulumi.Output<number>;
   declare readonly adopted: pulumi.Output<boolean>;
 
   constructor(name: string, args: NamespaceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(namespaceProvider, name, { liveBundles: undefined, adopted: undefined, ...args }, opts, "pulsar-isolation", "Namespace");
+    super(namespaceProvider, name, { liveBundles: undefined, adopted: undefined, ...args }, opts, "Namespace");
   }
 }

@@ -1,7 +1,8 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../../lib/pulumi";
 import { AdminProvider } from "./admin-provider";
 import { changedKeys, diffOn, liveResult, readOrKeep, requireState } from "../../lib/dynamic-provider";
 import { PULSAR_NAME } from "../../rules/names";
+import { LoadedDynamicResource, providerLoadedFrom } from "../../lib/loaded-provider";
 
 /** A tenant in the shared configuration store, allowed on the clusters whose namespaces it holds. */
 export interface TenantInputs {
@@ -81,14 +82,14 @@ export class TenantProvider extends AdminProvider implements pulumi.dynamic.Reso
 
 export type TenantArgs = { [K in keyof TenantInputs]: pulumi.Input<TenantInputs[K]> };
 
-/** One provider for every resource of the kind: the engine serializes it once per run. */
-const tenantProvider = new TenantProvider();
+/** One provider for every resource of the kind, loaded from this file in the engine's provider process. */
+const tenantProvider = providerLoadedFrom(__filename, TenantProvider);
 
-export class Tenant extends pulumi.dynamic.Resource {
+export class Tenant extends LoadedDynamicResource {
   declare readonly tenant: pulumi.Output<string>;
   declare readonly adopted: pulumi.Output<boolean>;
 
   constructor(name: string, args: TenantArgs, opts?: pulumi.CustomResourceOptions) {
-    super(tenantProvider, name, { adopted: undefined, ...args }, opts, "pulsar-isolation", "Tenant");
+    super(tenantProvider, name, { adopted: undefined, ...args }, opts, "Tenant");
   }
 }

@@ -1,5 +1,5 @@
 import * as docker from "@pulumi/docker";
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../../lib/pulumi";
 import { Topology, dockerImage } from "../../config";
 import { NodeRunner } from "../runner";
 import { ContainerSpec, DockerOptions, bootstrapContainer, containerName, networkName } from "./container-spec";

@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../../lib/pulumi";
 import { Topology } from "../../config";
 import { NodeRunner } from "../runner";
 import { dockerRunner } from "./docker-runner";

@@ -1,4 +1,4 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../../lib/pulumi";
 import { Topology } from "../../config";
 import { kubernetesNamespace } from "../../config/kubernetes";
 import { NodeRunner } from "../runner";

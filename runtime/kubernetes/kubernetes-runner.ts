@@ -1,5 +1,5 @@
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../../lib/pulumi";
 import { Topology, kubernetesImage } from "../../config";
 import { KubernetesConfig } from "../../config/kubernetes";
 import { NodeRunner } from "../runner";

@@ -1,8 +1,9 @@
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../../lib/pulumi";
 import { changedKeys } from "../../lib/dynamic-provider";
 import { BootstrapCommand } from "../bootstrap";
 import { LocalPaths } from "./node-process";
 import { runBootstrapCommand } from "./run-command";
+import { LoadedDynamicResource, providerLoadedFrom } from "../../lib/loaded-provider";
 
 /**
  * A one-time bootstrap command. It runs when the resource is created and never again: an
@@ -38,13 +39,13 @@ export class BootstrapStepProvider implements pulumi.dynamic.ResourceProvider<Bo
   }
 }
 
-/** One provider for every resource of the kind: the engine serializes it once per run. */
-const bootstrapStepProvider = new BootstrapStepProvider();
+/** One provider for every resource of the kind, loaded from this file in the engine's provider process. */
+const bootstrapStepProvider = providerLoadedFrom(__filename, BootstrapStepProvider);
 
-export class BootstrapStep extends pulumi.dynamic.Resource {
+export class BootstrapStep extends LoadedDynamicResource {
   declare readonly changed: pulumi.Output<boolean>;
 
   constructor(name: string, args: BootstrapStepInputs, opts?: pulumi.CustomResourceOptions) {
-    super(bootstrapStepProvider, name, { ...args, changed: undefined }, opts, "pulsar-isolation", "BootstrapStep");
+    super(bootstrapStepProvider, name, { ...args, changed: undefined }, opts, "BootstrapStep");
   }
 }

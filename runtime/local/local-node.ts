@@ -1,11 +1,12 @@
 import * as path from "node:path";
-import * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "../../lib/pulumi";
 import { BookieAdmin } from "../../admin/bookie-admin";
 import { changedKeys, liveResult, requireState } from "../../lib/dynamic-provider";
 import { NodeSpec } from "../node-spec";
 import { LocalPaths, nodeStatus, startNode, stopNode } from "./node-process";
 import { oneAtATime } from "./one-at-a-time";
 import { bookieIdOf } from "../../rules/names";
+import { LoadedDynamicResource, providerLoadedFrom } from "../../lib/loaded-provider";
 
 /**
  * A node of the topology as a local process. Created means started and ready; `read` reports a
@@ -79,14 +80,14 @@ function restartBookie(spec: NodeSpec, paths: LocalPaths, restart: () => Promise
   });
 }
 
-/** One provider for every resource of the kind: the engine serializes it once per run. */
-const localNodeProvider = new LocalNodeProvider();
+/** One provider for every resource of the kind, loaded from this file in the engine's provider process. */
+const localNodeProvider = providerLoadedFrom(__filename, LocalNodeProvider);
 
-export class LocalNode extends pulumi.dynamic.Resource {
+export class LocalNode extends LoadedDynamicResource {
   declare readonly pid: pulumi.Output<number>;
   declare readonly state: pulumi.Output<string>;
 
   constructor(name: string, args: { spec: NodeSpec; paths: LocalPaths }, opts?: pulumi.CustomResourceOptions) {
-    super(localNodeProvider, name, { ...args, state: "running", pid: undefined }, opts, "pulsar-isolation", "LocalNode");
+    super(localNodeProvider, name, { ...args, state: "running", pid: undefined }, opts, "LocalNode");
   }
 }
