@@ -54,10 +54,20 @@ export async function prepareNode(spec: NodeSpec, paths: LocalPaths): Promise<st
   return confPath;
 }
 
+/**
+ * The nodes of a local topology share one machine's cores, and its JVMs start together: with the
+ * quick (C1) compiler alone, the JIT's start costs far less (the dev topology's critical path went
+ * from about 34 to 21 s on 2 cores), for a lower peak throughput that a topology on one machine does
+ * not need. Other runtimes keep both compilers.
+ */
+const LOCAL_JIT = "-XX:TieredStopAtLevel=1";
+
 export function processEnv(spec: NodeSpec, paths: LocalPaths, confPath: string): NodeJS.ProcessEnv {
   return {
     ...process.env,
     ...spec.env,
+    // Bookies (`bin/pulsar bookie`) take BOOKIE_GC from PULSAR_GC.
+    PULSAR_GC: [spec.env.PULSAR_GC, LOCAL_JIT].filter(Boolean).join(" "),
     PULSAR_HOME: paths.pulsarHome,
     [spec.configFileEnv]: confPath,
     PULSAR_LOG_DIR: path.join(nodeDir(paths, spec.name), "logs"),
@@ -132,7 +142,7 @@ async function waitUntilReady(spec: NodeSpec, paths: LocalPaths, pid: number, ti
         return false;
       }
     },
-    { timeoutMs, intervalMs: 500 },
+    { timeoutMs, intervalMs: 200 },
   );
 }
 

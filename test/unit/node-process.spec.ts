@@ -3,9 +3,11 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { NodeSpec } from "../../runtime";
-import { isAlive, launchNode, nodeStatus, prepareNode, startNode, stopNode } from "../../runtime/local";
+import { parseTopology } from "../../config";
+import { NodeSpec, bookieSpec, bootstrapEnv, brokerSpec, configurationStoreSpec } from "../../runtime";
+import { isAlive, launchNode, nodeStatus, prepareNode, processEnv, startNode, stopNode } from "../../runtime/local";
 import { waitFor } from "../../runtime/local/wait";
+import { stackTopology } from "../support/stack-config";
 
 const freePort = (): Promise<number> =>
   new Promise((resolve) => {
@@ -58,5 +60,22 @@ describe("a local node's process and its pid file", function () {
     assert.deepEqual(await nodeStatus(paths, "fake"), { running: true, pid });
     await stopNode(spec, paths);
     assert.equal(isAlive(pid), false);
+  });
+});
+
+describe("a local node's JVM options", () => {
+  const topology = parseTopology(stackTopology("dev"));
+  const paths = { pulsarHome: "/opt/pulsar", stateDir: "/tmp/state" };
+
+  it("runs every local node with the quick compiler alone, after its role's collector; the shared spec keeps both compilers for other runtimes", () => {
+    const specs = [configurationStoreSpec(topology), bookieSpec(topology, topology.bookies[0]), brokerSpec(topology, topology.clusters[0], topology.clusters[0].brokers[0])];
+    for (const spec of specs) {
+      assert.equal(processEnv(spec, paths, "/tmp/conf").PULSAR_GC, `${spec.env.PULSAR_GC} -XX:TieredStopAtLevel=1`, spec.name);
+      assert.doesNotMatch(spec.env.PULSAR_GC, /TieredStopAtLevel/, spec.name);
+    }
+  });
+
+  it("runs bootstrap commands, short-lived in every runtime, with small heaps and the quick compiler", () => {
+    for (const key of ["PULSAR_GC", "BOOKIE_GC"]) assert.match(bootstrapEnv[key], /-XX:TieredStopAtLevel=1/);
   });
 });
