@@ -44,6 +44,9 @@ function forwarderOf(file: string, relative: string, exportName: string, methods
   let loaded: Record<string, Method> | undefined;
   const load = () => {
     if (!loaded) {
+      // A program run as TypeScript (examples/) has its providers in TypeScript: compile them as the language host does.
+      const tsNode = Symbol.for("ts-node.register.instance");
+      if (file.endsWith(".ts") && !(process as unknown as Record<symbol, unknown>)[tsNode]) require("ts-node").register({ transpileOnly: true });
       let module: Record<string, new () => Record<string, Method>>;
       try {
         module = require(file);
