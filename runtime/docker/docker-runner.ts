@@ -103,7 +103,7 @@ export function dockerRunner(args: DockerRunnerArgs): NodeRunner {
   return {
     node(spec, opts) {
       const host = hostResources(placement.get(spec.name));
-      const c = placedNodeContainer(topology, spec, options);
+      const c = placedNodeContainer(topology, spec, options, placement);
       const volumes = Object.fromEntries(
         c.volumes.map((v) => [
           v.volume,

@@ -1,6 +1,6 @@
+import { isIP } from "node:net";
 import { Topology, dockerHostAddress } from "../../config";
 import { NodeSpec, bookieSpec, brokerSpec, configurationStoreSpec, zookeeperSpec } from "../node-spec";
-import { isIP } from "node:net";
 import { ContainerSpec, DockerOptions, HostEntry, nodeContainer } from "./container-spec";
 
 /** The Docker host (a key of `docker.hosts`) of every node by node name; undefined is the default engine. */
@@ -16,9 +16,16 @@ export function dockerHostsByNode(topology: Topology): Map<string, string | unde
 /** Bootstrap commands talk to the ZooKeepers by their advertised addresses; they run beside the configuration store. */
 export const bootstrapDockerHost = (topology: Topology): string | undefined => topology.configurationStore.dockerHost;
 
-/** A node's container as its Docker host runs it: what the Pulumi runner creates and the boot tests run. */
-export const placedNodeContainer = (topology: Topology, spec: NodeSpec, options: DockerOptions): ContainerSpec =>
-  nodeContainer(spec, options, dockerHostAddress(topology, dockerHostsByNode(topology).get(spec.name)));
+/**
+ * A node's container as its Docker host runs it: what the Pulumi runner creates and the boot tests
+ * run. `placement` is `dockerHostsByNode(topology)`, made once by callers that place every node.
+ */
+export const placedNodeContainer = (
+  topology: Topology,
+  spec: NodeSpec,
+  options: DockerOptions,
+  placement: ReadonlyMap<string, string | undefined> = dockerHostsByNode(topology),
+): ContainerSpec => nodeContainer(spec, options, dockerHostAddress(topology, placement.get(spec.name)));
 
 /** The declared Docker hosts that are reached at an address, by name (`docker-host-<name>`), for the containers' /etc/hosts. */
 export const dockerHostEntries = (topology: Topology): HostEntry[] =>
