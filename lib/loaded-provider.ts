@@ -47,18 +47,25 @@ function forwarderOf(file: string, relative: string, exportName: string, methods
       // A program run as TypeScript (examples/) has its providers in TypeScript: compile them as the language host does.
       const tsNode = Symbol.for("ts-node.register.instance");
       if (file.endsWith(".ts") && !(process as unknown as Record<symbol, unknown>)[tsNode]) require("ts-node").register({ transpileOnly: true });
+      const isMissing = (err: unknown, path: string) => (err as { code?: string }).code === "MODULE_NOT_FOUND" && `${err}`.includes(`'${path}'`);
+      const moved = `${process.cwd()}/${relative}`;
       let module: Record<string, new () => Record<string, Method>>;
       try {
         module = require(file);
       } catch (err) {
-        if ((err as { code?: string }).code !== "MODULE_NOT_FOUND") throw err;
-        module = require(`${process.cwd()}/${relative}`);
+        if (!isMissing(err, file)) throw err;
+        try {
+          module = require(moved);
+        } catch (err) {
+          if (!isMissing(err, moved)) throw err;
+          throw new Error(`${exportName} is in neither ${file} nor ${moved}: compile the program with \`npm run build\``);
+        }
       }
       loaded = new module[exportName]();
     }
     return loaded;
   };
-  return Object.fromEntries(methods.map((method) => [method, (...args: unknown[]) => load()[method](...args)]));
+  return Object.fromEntries(methods.map((method) => [method, async (...args: unknown[]) => load()[method](...args)]));
 }
 
 /** A resource of the project's dynamic providers: what `dynamic.Resource` registers, without serializing a closure. */

@@ -103,4 +103,9 @@ describe("dynamic providers as the engine runs them (loaded from the program in 
       rmSync(after, { recursive: true, force: true });
     }
   });
+
+  it("says to compile the program when its compiled providers are missing, naming both places it looked", async () => {
+    const provider = loadAsTheEngineDoes(providerLoadedFrom("/nowhere/bin/admin/providers/tenant.js", AdminAccessProvider).source);
+    await assert.rejects(provider.check!({}, {}), /^Error: AdminAccessProvider is in neither \/nowhere\/bin\/admin\/providers\/tenant\.js nor \S+: compile the program with `npm run build`$/);
+  });
 });
