@@ -1,39 +1,52 @@
 import { Topology } from "../../config";
 import { NodeSpec, bookieSpec, bookkeeperInitCommand, brokerSpec, clusterMetadataCommand, configurationStoreSpec, topologyNodes, zookeeperSpec } from "../../runtime";
 import { LocalPaths, runBootstrapCommand, startNode, stopNode } from "../../runtime/local";
-import { stepTimer } from "./step-timer";
 
 export interface StartedTopology {
   readonly nodes: readonly NodeSpec[];
-  /** Seconds each step took: the critical path of a cold start. */
+  /** Seconds from the start until each part was done (the last one is the critical path of a cold start). */
   readonly timings: Readonly<Record<string, number>>;
+  /** Seconds until every node served. */
+  readonly seconds: number;
 }
 
 /**
- * Starts a whole topology from the distribution, outside Pulumi (for tests and benchmarks),
- * in dependency order with independent nodes in parallel:
- * ZooKeepers → bootstrap commands → bookies → brokers.
+ * Starts a whole topology from the distribution, outside Pulumi (for tests and benchmarks), each
+ * node or command once what it needs is there, as the stack's resources depend on each other:
+ * BookKeeper's metadata once the configuration store serves, a cluster's metadata once its
+ * ZooKeeper does (the clusters one after the other), bookies once BookKeeper's metadata exists,
+ * a cluster's brokers once its metadata and every bookie are there.
  */
 export async function startTopology(topology: Topology, paths: LocalPaths): Promise<StartedTopology> {
-  const { step, timings } = stepTimer();
-  await step("zookeepers", () =>
-    Promise.all([configurationStoreSpec(topology), ...topology.clusters.map((c) => zookeeperSpec(topology, c))].map((s) => startNode(s, paths))),
+  const started = Date.now();
+  const timings: Record<string, number> = {};
+  const done = <T>(name: string, work: Promise<T>): Promise<T> =>
+    work.then((result) => {
+      timings[name] = Math.round((Date.now() - started) / 100) / 10;
+      return result;
+    });
+  const configurationStore = startNode(configurationStoreSpec(topology), paths);
+  const zookeepers = new Map(topology.clusters.map((c) => [c.name, startNode(zookeeperSpec(topology, c), paths)]));
+  const bookkeeperInit = done("bookkeeper-init", configurationStore.then(() => runBootstrapCommand(bookkeeperInitCommand(topology), paths)));
+  // One after the other: each cluster's initialisation updates the shared `public` tenant.
+  const metadata = new Map<string, Promise<unknown>>();
+  topology.clusters.reduce<Promise<unknown>>((previous, c) => {
+    const initialised = Promise.all([previous, configurationStore, zookeepers.get(c.name)]).then(() => runBootstrapCommand(clusterMetadataCommand(topology, c), paths));
+    metadata.set(c.name, done(`${c.name}-metadata`, initialised));
+    return initialised;
+  }, Promise.resolve());
+  const bookies = done("bookies", bookkeeperInit.then(() => Promise.all(topology.bookies.map((b) => startNode(bookieSpec(topology, b), paths)))));
+  const brokers = topology.clusters.map((c) =>
+    done(
+      `${c.name}-brokers`,
+      Promise.all([metadata.get(c.name), bookies]).then(() => Promise.all(c.brokers.map((b) => startNode(brokerSpec(topology, c, b), paths)))),
+    ),
   );
-  await step("bootstrap", () =>
-    Promise.all([
-      runBootstrapCommand(bookkeeperInitCommand(topology), paths),
-      // One after the other: each cluster's initialisation updates the shared `public` tenant.
-      topology.clusters.reduce<Promise<unknown>>(
-        (previous, c) => previous.then(() => runBootstrapCommand(clusterMetadataCommand(topology, c), paths)),
-        Promise.resolve(),
-      ),
-    ]),
-  );
-  await step("bookies", () => Promise.all(topology.bookies.map((b) => startNode(bookieSpec(topology, b), paths))));
-  await step("brokers", () =>
-    Promise.all(topology.clusters.flatMap((c) => c.brokers.map((b) => startNode(brokerSpec(topology, c, b), paths)))),
-  );
-  return { nodes: topologyNodes(topology), timings };
+  // Every start settles before this returns, so a failure leaves no start still running.
+  const results = await Promise.allSettled([configurationStore, ...zookeepers.values(), bookkeeperInit, ...metadata.values(), bookies, ...brokers]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+  return { nodes: topologyNodes(topology), timings, seconds: Math.round((Date.now() - started) / 100) / 10 };
 }
 
 /** Stops every node of the topology, brokers first; never throws before trying them all. */
