@@ -72,12 +72,11 @@ async function main() {
     // Cold starts vary by a second or two: the floor and a cold `up` alternate, `coldRuns` times each.
     for (let i = 0; i < coldRuns; i++) {
       floors.push(await measureFloor(topology, path.join(root, `floor-${i}`)));
-      if (i > 0) {
-        await pulumi(["destroy", "--yes"]);
-        // Cold means no data: destroy keeps the nodes' folders.
-        await fs.rm(path.join(root, "stacks", stack), { recursive: true, force: true });
-      }
       coldUps.push(await pulumi(["up", "--yes"]));
+      if (i === coldRuns - 1) break;
+      await pulumi(["destroy", "--yes"]);
+      // Cold means no data: destroy keeps the nodes' folders.
+      await fs.rm(path.join(root, "stacks", stack), { recursive: true, force: true });
     }
     const writesBefore = await brokerWrites();
     const ups: number[] = [];
