@@ -72,7 +72,9 @@ async function main() {
     // Cold starts vary by a second or two: the floor and a cold `up` alternate, `coldRuns` times each.
     for (let i = 0; i < coldRuns; i++) {
       floors.push(await measureFloor(topology, path.join(root, `floor-${i}`)));
+      console.error(`floor ${i + 1}: ${floors[i].seconds.toFixed(1)} s`);
       coldUps.push(await pulumi(["up", "--yes"]));
+      console.error(`cold up ${i + 1}: ${coldUps[i].toFixed(1)} s`);
       if (i === coldRuns - 1) break;
       await pulumi(["destroy", "--yes"]);
       // Cold means no data: destroy keeps the nodes' folders.
