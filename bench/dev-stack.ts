@@ -51,12 +51,15 @@ const brokerWrites = async () =>
 /** The floor once: the work itself without the engine. Each node once what it needs is there; then the admin layer through its providers, each kind in parallel. */
 async function measureFloor(topology: Topology, stateDir: string) {
   const floorPaths = { pulsarHome: pulsarHome(), stateDir };
-  const started = await startTopology(topology, floorPaths);
-  const adminStarted = Date.now();
-  await applyAdminLayerInParallel(topology);
-  const adminLayer = (Date.now() - adminStarted) / 1000;
-  await stopTopology(topology, floorPaths);
-  return { seconds: started.seconds + adminLayer, parts: { ...started.timings, "admin layer": Math.round(adminLayer * 10) / 10 } };
+  try {
+    const started = await startTopology(topology, floorPaths);
+    const adminStarted = Date.now();
+    await applyAdminLayerInParallel(topology);
+    const adminLayer = (Date.now() - adminStarted) / 1000;
+    return { seconds: started.seconds + adminLayer, parts: { ...started.timings, "admin layer": Math.round(adminLayer * 10) / 10 } };
+  } finally {
+    await stopTopology(topology, floorPaths);
+  }
 }
 
 async function main() {
