@@ -9,6 +9,7 @@ import {
   ledgersServiceUri,
   localZooKeeperConnect,
 } from "../config";
+import { JVM_OPTIONS } from "./node-spec";
 
 /**
  * The one-time bootstrap commands, as data: which distribution script runs with which
@@ -32,12 +33,12 @@ export interface BootstrapCommand {
  * Bootstrap commands are short-lived JVMs (bin/pulsar reads PULSAR_*, bin/bookkeeper BOOKIE_*): small
  * heaps, and the quick compiler alone, which saved about 2 s of the dev topology's bootstrap step.
  */
-const BOOTSTRAP_JVM = { MEM: "-Xms64m -Xmx256m", GC: "-XX:+UseSerialGC -XX:TieredStopAtLevel=1" };
+const BOOTSTRAP_GC = `${JVM_OPTIONS.serialGc} ${JVM_OPTIONS.quickJit}`;
 export const bootstrapEnv: Readonly<Record<string, string>> = {
-  PULSAR_MEM: BOOTSTRAP_JVM.MEM,
-  BOOKIE_MEM: BOOTSTRAP_JVM.MEM,
-  PULSAR_GC: BOOTSTRAP_JVM.GC,
-  BOOKIE_GC: BOOTSTRAP_JVM.GC,
+  PULSAR_MEM: JVM_OPTIONS.smallHeap,
+  BOOKIE_MEM: JVM_OPTIONS.smallHeap,
+  PULSAR_GC: BOOTSTRAP_GC,
+  BOOKIE_GC: BOOTSTRAP_GC,
 };
 
 /**

@@ -69,9 +69,18 @@ describe("a local node's JVM options", () => {
 
   it("runs every local node with the quick compiler alone, after its role's collector; the shared spec keeps both compilers for other runtimes", () => {
     const specs = [configurationStoreSpec(topology), bookieSpec(topology, topology.bookies[0]), brokerSpec(topology, topology.clusters[0], topology.clusters[0].brokers[0])];
-    for (const spec of specs) {
-      assert.equal(processEnv(spec, paths, "/tmp/conf").PULSAR_GC, `${spec.env.PULSAR_GC} -XX:TieredStopAtLevel=1`, spec.name);
-      assert.doesNotMatch(spec.env.PULSAR_GC, /TieredStopAtLevel/, spec.name);
+    const before = process.env.BOOKIE_GC;
+    process.env.BOOKIE_GC = "-XX:+UseZGC";
+    try {
+      for (const spec of specs) {
+        const env = processEnv(spec, paths, "/tmp/conf");
+        assert.equal(env.PULSAR_GC, `${spec.env.PULSAR_GC} -XX:TieredStopAtLevel=1`, spec.name);
+        assert.equal(env.BOOKIE_GC, env.PULSAR_GC, `${spec.name}: a BOOKIE_GC in the environment does not take the bookies' options away`);
+        assert.doesNotMatch(spec.env.PULSAR_GC, /TieredStopAtLevel/, spec.name);
+      }
+    } finally {
+      if (before === undefined) delete process.env.BOOKIE_GC;
+      else process.env.BOOKIE_GC = before;
     }
   });
 
