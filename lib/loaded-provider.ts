@@ -11,7 +11,11 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
  * What the engine's `pulumi-nodejs` provider process needs is only a CommonJS module in the
  * `__provider` property whose `handler()` returns the provider; ours is a few lines that load the
  * provider class from its file and forward to it. The type tokens and the property are those of
- * `dynamic.Resource`, so state written by either is read by the other.
+ * `dynamic.Resource`. State written before keeps its serialized closure until the resource is next
+ * updated: until then the engine reads and deletes it with that old code, as it always did.
+ *
+ * `pulumi refresh` and `destroy` do not run the program, so nothing checks there that the compiled
+ * program is current: build it (`npm run build`) after changing the sources.
  */
 
 const PROVIDER_KEY = "__provider";
@@ -24,12 +28,16 @@ export interface LoadedProvider {
 }
 
 /**
- * `Provider`, loaded from `file` in the engine's provider process. State records `file` as an
- * absolute path and relative to the program's folder (the provider process's working folder), so a
- * project that moved still reads and deletes what it made. Only the methods `Provider` has are
- * forwarded: the engine treats a missing method differently from one that does nothing.
+ * `Provider`, loaded from `file` (which exports it by its name) in the engine's provider process.
+ * State records `file` relative to the program's folder, the provider process's working folder:
+ * each copy of the project runs its own code, and one that moved still reads and deletes what it
+ * made. The absolute path is the fallback. Only the methods `Provider` has are forwarded: the
+ * engine treats a missing method differently from one that does nothing.
  */
 export function providerLoadedFrom(file: string, Provider: new () => dynamic.ResourceProvider): LoadedProvider {
+  // The engine would find out only when it first calls the provider.
+  const loaded = require.cache[file];
+  if (loaded && loaded.exports[Provider.name] !== Provider) throw new Error(`${file} does not export the provider ${Provider.name} by that name`);
   const methods = PROVIDER_METHODS.filter((m) => typeof (Provider.prototype as Record<string, unknown>)[m] === "function");
   const args = [file, path.relative(process.cwd(), file), Provider.name, methods].map((a) => JSON.stringify(a)).join(", ");
   return { source: `exports.handler = () => (${forwarderOf.toString()})(${args});\n` };
@@ -48,20 +56,22 @@ function forwarderOf(file: string, relative: string, exportName: string, methods
       const tsNode = Symbol.for("ts-node.register.instance");
       if (file.endsWith(".ts") && !(process as unknown as Record<symbol, unknown>)[tsNode]) require("ts-node").register({ transpileOnly: true });
       const isMissing = (err: unknown, path: string) => (err as { code?: string }).code === "MODULE_NOT_FOUND" && `${err}`.includes(`'${path}'`);
-      const moved = `${process.cwd()}/${relative}`;
-      let module: Record<string, new () => Record<string, Method>>;
+      const here = `${process.cwd()}/${relative}`;
+      let module: Record<string, (new () => Record<string, Method>) | undefined>;
       try {
-        module = require(file);
+        module = require(here);
       } catch (err) {
-        if (!isMissing(err, file)) throw err;
+        if (!isMissing(err, here)) throw err;
         try {
-          module = require(moved);
+          module = require(file);
         } catch (err) {
-          if (!isMissing(err, moved)) throw err;
-          throw new Error(`${exportName} is in neither ${file} nor ${moved}: compile the program with \`npm run build\``);
+          if (!isMissing(err, file)) throw err;
+          throw new Error(`${exportName} is in neither ${here} nor ${file}: compile the program with \`npm run build\``);
         }
       }
-      loaded = new module[exportName]();
+      const Provider = module[exportName];
+      if (typeof Provider !== "function") throw new Error(`${file} does not export the provider ${exportName}`);
+      loaded = new Provider();
     }
     return loaded;
   };

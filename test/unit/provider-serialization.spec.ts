@@ -1,21 +1,25 @@
 import * as assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { cpSync, mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, realpathSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import { BookieMembershipProvider } from "../../runtime/bookie-membership";
-import { AdminAccessProvider } from "../../admin";
+import { AdminAccessProvider, TenantProvider } from "../../admin";
 import { providerLoadedFrom } from "../../lib/loaded-provider";
+import { BookieMembershipProvider } from "../../runtime/bookie-membership";
+import { PROJECT_ROOT } from "../support/stack-config";
 
 type Provider<I, O> = pulumi.dynamic.ResourceProvider<I, O>;
 
+/** The module the engine's provider process loads the `__provider` text with (require-from-string, beside the SDK). */
+const REQUIRE_FROM_STRING = require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] });
+
 /** What the engine's provider process does with the `__provider` text in state: load it as a module and call `handler()`. */
 function loadAsTheEngineDoes<I, O>(source: string): Provider<I, O> {
-  const module = { exports: {} as { handler: () => Provider<I, O> } };
-  new Function("module", "exports", "require", source)(module, module.exports, require);
-  return module.exports.handler();
+  const requireFromString = require(REQUIRE_FROM_STRING) as (code: string) => { handler: () => Provider<I, O> };
+  return requireFromString(source).handler();
 }
 
 const asTheEngineRunsIt = <I, O>(file: string, Provider: new () => Provider<I, O>) => loadAsTheEngineDoes<I, O>(providerLoadedFrom(file, Provider).source);
@@ -23,9 +27,37 @@ const asTheEngineRunsIt = <I, O>(file: string, Provider: new () => Provider<I, O
 const MEMBERSHIP_FILE = require.resolve("../../runtime/bookie-membership");
 const ADMIN_ACCESS_FILE = require.resolve("../../admin/providers/admin-access");
 
+/** A provider in a file of its own that says where it was loaded from. */
+class EchoProvider {
+  async check(_olds: unknown, news: unknown) {
+    return { inputs: news };
+  }
+  async create() {
+    return { id: "echo" };
+  }
+}
+const ECHO_SOURCE = "exports.EchoProvider = class { async check(_o, news) { return { inputs: { ...news, loadedFrom: __dirname } }; } };";
+
+/** Runs `work` with `dir` as the working folder, as the provider process runs in the program's folder. */
+async function inFolder<T>(dir: string, work: () => Promise<T> | T): Promise<T> {
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    return await work();
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
 describe("dynamic providers as the engine runs them (loaded from the program in the provider process)", () => {
   let server: http.Server;
   let url: string;
+  const folders: string[] = [];
+  const folder = (prefix: string) => {
+    const dir = mkdtempSync(path.join(tmpdir(), prefix));
+    folders.push(dir, `${dir}-moved`);
+    return dir;
+  };
 
   before(async () => {
     // A bookie's HTTP API answering that bk1 is writable.
@@ -34,9 +66,12 @@ describe("dynamic providers as the engine runs them (loaded from the program in 
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
 
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(async () => {
+    for (const dir of folders) rmSync(dir, { recursive: true, force: true });
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 
-  it("a bookie membership loaded as the engine does reaches the bookie's HTTP API (the HTTP client's shared state survives)", async function () {
+  it("a bookie membership loaded as the engine does reaches the bookie's HTTP API", async function () {
     this.timeout(20_000);
     const provider = asTheEngineRunsIt(MEMBERSHIP_FILE, BookieMembershipProvider);
     const inputs = {
@@ -63,49 +98,58 @@ describe("dynamic providers as the engine runs them (loaded from the program in 
 
   it("state carries a few lines that load the provider, not a copy of its code, and only the methods the provider has", () => {
     const { source } = providerLoadedFrom(MEMBERSHIP_FILE, BookieMembershipProvider);
-    assert.ok(source.length < 2_000, `${source.length} characters`);
+    assert.ok(source.length < 2_500, `${source.length} characters`);
     assert.doesNotMatch(source, /decommission/i);
-    const own = ["check", "configure", "create", "delete", "diff", "read", "update"].filter(
-      (m) => typeof (BookieMembershipProvider.prototype as unknown as Record<string, unknown>)[m] === "function",
-    );
-    assert.deepEqual(Object.keys(loadAsTheEngineDoes(source)).sort(), own);
+    assert.deepEqual(Object.keys(loadAsTheEngineDoes(source)).sort(), ["configure", "create", "delete", "diff", "read", "update"]);
     class CreateOnly {
       async create() {
         return { id: "x" };
       }
     }
-    assert.deepEqual(Object.keys(loadAsTheEngineDoes(providerLoadedFrom(__filename, CreateOnly).source)), ["create"]);
+    assert.deepEqual(Object.keys(loadAsTheEngineDoes(providerLoadedFrom(path.join(tmpdir(), "create-only.js"), CreateOnly).source)), ["create"]);
   });
 
-  it("a project that moved still loads its providers: from their path relative to the program's folder", async () => {
-    class EchoProvider {
-      async check(_olds: unknown, news: unknown) {
-        return { inputs: news };
-      }
-      async create() {
-        return { id: "echo" };
-      }
-    }
-    const before = mkdtempSync(path.join(tmpdir(), "project-"));
-    const after = `${before}-moved`;
-    const cwd = process.cwd();
-    try {
-      writeFileSync(path.join(before, "echo.js"), "exports.EchoProvider = class { async check(_o, news) { return { inputs: { ...news, loadedFrom: __dirname } }; } };");
-      process.chdir(before);
-      const { source } = providerLoadedFrom(path.join(before, "echo.js"), EchoProvider);
-      renameSync(before, after);
-      process.chdir(after);
-      const checked = await loadAsTheEngineDoes<object, object>(source).check!({}, { x: 1 });
-      assert.deepEqual(checked.inputs, { x: 1, loadedFrom: realpathSync(after) });
-    } finally {
-      process.chdir(cwd);
-      rmSync(before, { recursive: true, force: true });
-      rmSync(after, { recursive: true, force: true });
-    }
+  it("each copy of the project runs its own providers, and one that moved still finds them: by their path relative to the program's folder", async () => {
+    const original = folder("project-");
+    const copy = folder("project-copy-");
+    writeFileSync(path.join(original, "echo.js"), ECHO_SOURCE);
+    cpSync(original, copy, { recursive: true });
+    const { source } = await inFolder(original, () => providerLoadedFrom(path.join(original, "echo.js"), EchoProvider));
+    const loadedFrom = async (dir: string) => {
+      const checked = await inFolder(dir, () => loadAsTheEngineDoes<{ loadedFrom?: string }, object>(source).check!({}, {}));
+      return checked.inputs?.loadedFrom;
+    };
+
+    assert.equal(await loadedFrom(copy), realpathSync(copy), "a copy sharing the state runs its own code");
+    renameSync(original, `${original}-moved`);
+    assert.equal(await loadedFrom(`${original}-moved`), realpathSync(`${original}-moved`));
   });
 
   it("says to compile the program when its compiled providers are missing, naming both places it looked", async () => {
     const provider = loadAsTheEngineDoes(providerLoadedFrom("/nowhere/bin/admin/providers/tenant.js", AdminAccessProvider).source);
-    await assert.rejects(provider.check!({}, {}), /^Error: AdminAccessProvider is in neither \/nowhere\/bin\/admin\/providers\/tenant\.js nor \S+: compile the program with `npm run build`$/);
+    await assert.rejects(provider.check!({}, {}), /^Error: AdminAccessProvider is in neither \S+ nor \/nowhere\/bin\/admin\/providers\/tenant\.js: compile the program with `npm run build`$/);
+  });
+
+  it("refuses a provider that its file does not export by its name: at once when the file is loaded, else at the engine's first call", async () => {
+    assert.throws(() => providerLoadedFrom(__filename, EchoProvider), /provider-serialization\.spec\.ts does not export the provider EchoProvider by that name/);
+    const dir = folder("renamed-");
+    writeFileSync(path.join(dir, "echo.js"), ECHO_SOURCE.replace("exports.EchoProvider", "exports.Renamed"));
+    const provider = loadAsTheEngineDoes(providerLoadedFrom(path.join(dir, "echo.js"), EchoProvider).source);
+    await assert.rejects(provider.check!({}, {}), /echo\.js does not export the provider EchoProvider$/);
+  });
+
+  it("a program run as TypeScript has its providers compiled in a provider process of plain node (ts-node, transpile only)", async function () {
+    this.timeout(60_000);
+    const { source } = providerLoadedFrom(require.resolve("../../admin/providers/tenant"), TenantProvider);
+    const script = `
+      const provider = require(${JSON.stringify(REQUIRE_FROM_STRING)})(process.env.PROVIDER_SOURCE).handler();
+      provider.check({}, { tenant: "public", allowedClusters: ["c2", "c1"], adminRoles: [], adminUrl: "http://127.0.0.1:1" })
+        .then((r) => console.log(JSON.stringify(r.inputs.allowedClusters)), (e) => { console.error(e); process.exit(1); });`;
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile("node", ["-e", script], { cwd: PROJECT_ROOT, env: { ...process.env, PROVIDER_SOURCE: source, NODE_OPTIONS: "" } }, (err, out, errOut) =>
+        err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out),
+      ),
+    );
+    assert.equal(stdout.trim(), '["c1","c2"]');
   });
 });
