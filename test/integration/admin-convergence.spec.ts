@@ -35,7 +35,7 @@ describe("admin convergence against a real Pulsar topology", function () {
   before(async function () {
     this.timeout(600_000);
     real = await sharedTopology();
-    console.log(`      topology of ${real.topology.bookies.length} bookies started in ${real.started.seconds} s (parts done at ${JSON.stringify(real.started.timings)} s)`);
+    console.log(`      topology of ${real.topology.bookies.length} bookies started in ${real.started.seconds} s (parts done at ${JSON.stringify(real.started.doneAt)} s)`);
   });
 
 

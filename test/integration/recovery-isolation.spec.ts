@@ -62,7 +62,7 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
     this.timeout(600_000);
     real = await sharedTopology();
     groups = groupPlan(real.topology);
-    console.log(`      topology of ${real.topology.bookies.length} bookies started in ${real.started.seconds} s (parts done at ${JSON.stringify(real.started.timings)} s)`);
+    console.log(`      topology of ${real.topology.bookies.length} bookies started in ${real.started.seconds} s (parts done at ${JSON.stringify(real.started.doneAt)} s)`);
     await applyEach(rackProvider, rackPlan(real.topology), racks, (r) => r.bookie);
     await applyEach(new TenantProvider(), tenantPlan(real.topology), new Map(), (t) => t.tenant);
     await applyEach(new NamespaceProvider(), namespacePlan(real.topology), new Map(), (n) => n.namespace);

@@ -5,7 +5,7 @@ import { LocalPaths, runBootstrapCommand, startNode, stopNode } from "../../runt
 export interface StartedTopology {
   readonly nodes: readonly NodeSpec[];
   /** Seconds from the start until each part was done (the last one is the critical path of a cold start). */
-  readonly timings: Readonly<Record<string, number>>;
+  readonly doneAt: Readonly<Record<string, number>>;
   /** Seconds until every node served. */
   readonly seconds: number;
 }
@@ -15,14 +15,15 @@ export interface StartedTopology {
  * node or command once what it needs is there, as the stack's resources depend on each other:
  * BookKeeper's metadata once the configuration store serves, a cluster's metadata once its
  * ZooKeeper does (the clusters one after the other), bookies once BookKeeper's metadata exists,
- * a cluster's brokers once its metadata and every bookie are there.
+ * a cluster's brokers once its metadata and every bookie are there. The components' `dependsOn`
+ * are the source of this order; keep the two alike.
  */
 export async function startTopology(topology: Topology, paths: LocalPaths): Promise<StartedTopology> {
   const started = Date.now();
-  const timings: Record<string, number> = {};
+  const doneAt: Record<string, number> = {};
   const done = <T>(name: string, work: Promise<T>): Promise<T> =>
     work.then((result) => {
-      timings[name] = Math.round((Date.now() - started) / 100) / 10;
+      doneAt[name] = Math.round((Date.now() - started) / 100) / 10;
       return result;
     });
   const configurationStore = startNode(configurationStoreSpec(topology), paths);
@@ -46,7 +47,7 @@ export async function startTopology(topology: Topology, paths: LocalPaths): Prom
   const results = await Promise.allSettled([configurationStore, ...zookeepers.values(), bookkeeperInit, ...metadata.values(), bookies, ...brokers]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) throw failed.reason;
-  return { nodes: topologyNodes(topology), timings, seconds: Math.round((Date.now() - started) / 100) / 10 };
+  return { nodes: topologyNodes(topology), doneAt, seconds: Math.round((Date.now() - started) / 100) / 10 };
 }
 
 /** Stops every node of the topology, brokers first; never throws before trying them all. */
