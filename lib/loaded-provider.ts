@@ -49,33 +49,53 @@ export function providerLoadedFrom(file: string, Provider: new () => dynamic.Res
  */
 function forwarderOf(file: string, relative: string, exportName: string, methods: string[]) {
   type Method = (...args: unknown[]) => Promise<unknown>;
-  let loaded: Record<string, Method> | undefined;
-  const load = () => {
-    if (!loaded) {
-      // A program run as TypeScript (examples/) has its providers in TypeScript: compile them as the language host does.
-      const tsNode = Symbol.for("ts-node.register.instance");
-      if (file.endsWith(".ts") && !(process as unknown as Record<symbol, unknown>)[tsNode]) require("ts-node").register({ transpileOnly: true });
-      const isMissing = (err: unknown, path: string) => (err as { code?: string }).code === "MODULE_NOT_FOUND" && `${err}`.includes(`'${path}'`);
-      const here = `${process.cwd()}/${relative}`;
-      let module: Record<string, (new () => Record<string, Method>) | undefined>;
+  type Instance = Record<string, Method>;
+  // The engine configures a provider once, first; a provider loaded only later gets that configuration then.
+  let configuration: unknown[] | undefined;
+  let loading: Promise<Instance> | undefined;
+  const requireProvider = (): Instance => {
+    // A program run as TypeScript (examples/) has its providers in TypeScript: compile them as the language host does.
+    const tsNode = Symbol.for("ts-node.register.instance");
+    if (file.endsWith(".ts") && !(process as unknown as Record<symbol, unknown>)[tsNode]) require("ts-node").register({ transpileOnly: true });
+    const isMissing = (err: unknown, path: string) => (err as { code?: string }).code === "MODULE_NOT_FOUND" && `${err}`.includes(`'${path}'`);
+    const here = `${process.cwd()}/${relative}`;
+    let module: Record<string, (new () => Instance) | undefined>;
+    try {
+      module = require(here);
+    } catch (err) {
+      if (!isMissing(err, here)) throw err;
       try {
-        module = require(here);
+        module = require(file);
       } catch (err) {
-        if (!isMissing(err, here)) throw err;
-        try {
-          module = require(file);
-        } catch (err) {
-          if (!isMissing(err, file)) throw err;
-          throw new Error(`${exportName} is in neither ${here} nor ${file}: compile the program with \`npm run build\``);
-        }
+        if (!isMissing(err, file)) throw err;
+        throw new Error(`${exportName} is in neither ${here} nor ${file}: compile the program with \`npm run build\``);
       }
-      const Provider = module[exportName];
-      if (typeof Provider !== "function") throw new Error(`${file} does not export the provider ${exportName}`);
-      loaded = new Provider();
     }
-    return loaded;
+    const Provider = module[exportName];
+    if (typeof Provider !== "function") throw new Error(`${file} does not export the provider ${exportName}`);
+    return new Provider();
   };
-  return Object.fromEntries(methods.map((method) => [method, async (...args: unknown[]) => load()[method](...args)]));
+  const load = (): Promise<Instance> =>
+    (loading ??= (async () => {
+      const provider = requireProvider();
+      if (configuration) await provider.configure(...configuration);
+      return provider;
+    })().catch((err) => {
+      loading = undefined;
+      throw err;
+    }));
+  return Object.fromEntries(
+    methods.map((method): [string, Method] =>
+      method === "configure"
+        ? [method, async (...args) => {
+            configuration = args;
+            const already = loading;
+            const provider = await load();
+            if (already) await provider.configure(...args);
+          }]
+        : [method, async (...args) => (await load())[method](...args)],
+    ),
+  );
 }
 
 /** A resource of the project's dynamic providers: what `dynamic.Resource` registers, without serializing a closure. */

@@ -138,6 +138,24 @@ describe("dynamic providers as the engine runs them (loaded from the program in 
     await assert.rejects(provider.check!({}, {}), /echo\.js does not export the provider EchoProvider$/);
   });
 
+  it("a provider that could not be loaded when the engine configured it gets that configuration once it loads", async () => {
+    class Configured {
+      async configure() {}
+      async check(_olds: unknown, news: unknown) {
+        return { inputs: news };
+      }
+      async create() {
+        return { id: "x" };
+      }
+    }
+    const dir = folder("late-");
+    const file = path.join(dir, "configured.js");
+    const provider = loadAsTheEngineDoes<object, object>(providerLoadedFrom(file, Configured).source);
+    await assert.rejects(provider.configure!({ config: { get: (key: string) => `value of ${key}`, require: () => "" } }), /compile the program/);
+    writeFileSync(file, "exports.Configured = class { async configure(req) { this.token = req.config.get('adminToken'); } async check(_o, news) { return { inputs: { ...news, token: this.token } }; } };");
+    assert.deepEqual((await provider.check!({}, {})).inputs, { token: "value of adminToken" });
+  });
+
   it("a program run as TypeScript has its providers compiled in a provider process of plain node (ts-node, transpile only)", async function () {
     this.timeout(60_000);
     const { source } = providerLoadedFrom(require.resolve("../../admin/providers/tenant"), TenantProvider);
