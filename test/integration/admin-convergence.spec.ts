@@ -8,6 +8,7 @@ import { BootstrapCommand, bookkeeperInitCommand } from "../../runtime";
 import { runBootstrapCommand } from "../../runtime/local";
 import { AdminLayer, applyResource, assertReapplyWritesNothing, refreshResource } from "../support/apply";
 import { adminWritesSeenBy, consume, produce, settledCount } from "../support/pulsar-client";
+import { servedAfter } from "../support/launcher";
 import { RealTopology } from "../support/real-topology";
 import { sharedTopology } from "../support/shared-topology";
 
@@ -35,7 +36,7 @@ describe("admin convergence against a real Pulsar topology", function () {
   before(async function () {
     this.timeout(600_000);
     real = await sharedTopology();
-    console.log(`      topology of ${real.topology.bookies.length} bookies started in ${real.started.seconds} s (parts done at ${JSON.stringify(real.started.doneAt)} s)`);
+    console.log(`      topology of ${real.topology.bookies.length} bookies started in ${servedAfter(real.started)} s (parts done at ${JSON.stringify(real.started.doneAt)} s)`);
   });
 
 

@@ -1,14 +1,16 @@
 import { Topology } from "../../config";
 import { NodeSpec, bookieSpec, bookkeeperInitCommand, brokerSpec, clusterMetadataCommand, configurationStoreSpec, topologyNodes, zookeeperSpec } from "../../runtime";
 import { LocalPaths, runBootstrapCommand, startNode, stopNode } from "../../runtime/local";
+import { secondsSince } from "./step-timer";
 
 export interface StartedTopology {
   readonly nodes: readonly NodeSpec[];
   /** Seconds from the start until each part was done (the last one is the critical path of a cold start). */
   readonly doneAt: Readonly<Record<string, number>>;
-  /** Seconds until every node served. */
-  readonly seconds: number;
 }
+
+/** Seconds until every node served: the last part done. */
+export const servedAfter = (started: StartedTopology): number => Math.max(...Object.values(started.doneAt));
 
 /**
  * Starts a whole topology from the distribution, outside Pulumi (for tests and benchmarks), each
@@ -23,7 +25,7 @@ export async function startTopology(topology: Topology, paths: LocalPaths): Prom
   const doneAt: Record<string, number> = {};
   const done = <T>(name: string, work: Promise<T>): Promise<T> =>
     work.then((result) => {
-      doneAt[name] = Math.round((Date.now() - started) / 100) / 10;
+      doneAt[name] = secondsSince(started);
       return result;
     });
   const configurationStore = startNode(configurationStoreSpec(topology), paths);
@@ -47,7 +49,7 @@ export async function startTopology(topology: Topology, paths: LocalPaths): Prom
   const results = await Promise.allSettled([configurationStore, ...zookeepers.values(), bookkeeperInit, ...metadata.values(), bookies, ...brokers]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) throw failed.reason;
-  return { nodes: topologyNodes(topology), doneAt, seconds: Math.round((Date.now() - started) / 100) / 10 };
+  return { nodes: topologyNodes(topology), doneAt };
 }
 
 /** Stops every node of the topology, brokers first; never throws before trying them all. */
