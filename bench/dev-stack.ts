@@ -10,14 +10,12 @@
 import { execFile } from "node:child_process";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
-import { AffinityGroupProvider, BookieRackProvider, NamespaceProvider, TenantProvider } from "../admin";
-import { affinityPlan, namespacePlan, rackPlan, tenantPlan } from "../components";
 import { Topology, parseTopology } from "../config";
-import { applyResource } from "../test/support/apply";
+import { AdminLayer } from "../test/support/apply";
 import { startTopology, stopTopology } from "../test/support/launcher";
 import { adminWritesSeenBy } from "../test/support/pulsar-client";
 import { PROJECT_ROOT, stackTopology } from "../test/support/stack-config";
+import { secondsSince } from "../test/support/step-timer";
 import { pulsarHome, toolchainEnv } from "../test/support/toolchain";
 
 const runs = Number(process.argv[2] ?? 5);
@@ -36,14 +34,6 @@ function pulumi(args: string[]): Promise<number> {
   );
 }
 
-/** Racks with the tenants, then the namespaces, then their affinity groups: each kind's resources at once, as the engine may. */
-async function applyAdminLayerInParallel(topology: Topology): Promise<void> {
-  const each = <I, O>(provider: ResourceProvider<I, O>, plans: I[]) => plans.map((p) => applyResource(provider, p));
-  await Promise.all([...each(new BookieRackProvider(), rackPlan(topology)), ...each(new TenantProvider(), tenantPlan(topology))]);
-  await Promise.all(each(new NamespaceProvider(), namespacePlan(topology)));
-  await Promise.all(each(new AffinityGroupProvider(), affinityPlan(topology)));
-}
-
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const brokerWrites = async () =>
   (await Promise.all(["broker1", "broker2"].map((b) => adminWritesSeenBy(path.join(root, "stacks", stack, b))))).reduce((a, b) => a + b, 0);
@@ -52,12 +42,11 @@ const brokerWrites = async () =>
 async function measureFloor(topology: Topology, stateDir: string) {
   const floorPaths = { pulsarHome: pulsarHome(), stateDir };
   try {
+    const begun = Date.now();
     const started = await startTopology(topology, floorPaths);
-    const adminStarted = Date.now();
-    await applyAdminLayerInParallel(topology);
-    const adminLayer = (Date.now() - adminStarted) / 1000;
-    const seconds = started.seconds + adminLayer;
-    return { seconds, parts: { ...started.doneAt, "admin layer": Math.round(seconds * 10) / 10 } };
+    await new AdminLayer().apply(topology, { atOnce: true });
+    const seconds = secondsSince(begun);
+    return { seconds, parts: { ...started.doneAt, "admin layer": seconds } };
   } finally {
     await stopTopology(topology, floorPaths);
   }

@@ -42,23 +42,26 @@ export async function refreshResource<I, O>(provider: pulumi.dynamic.ResourcePro
 }
 
 /**
- * Applies one kind of resource for every plan entry, one after the other, keeping what was applied
- * by key; returns `action:label` for each, as `pulumi up` would report them.
+ * Applies one kind of resource for every plan entry, one after the other or, `atOnce`, all at
+ * once as the engine does with resources that do not depend on each other; keeps what was applied
+ * by key and returns `action:label` for each, as `pulumi up` would report them.
  */
 export async function applyEach<I, O>(
   provider: pulumi.dynamic.ResourceProvider<I, O>,
   plans: I[],
   applied: Map<string, { id: string; outs: O }>,
   keyOf: (plan: I) => string,
-  label: (key: string) => string = (key) => key,
+  { label = (key: string) => key, atOnce = false }: { label?: (key: string) => string; atOnce?: boolean } = {},
 ): Promise<string[]> {
-  const actions: string[] = [];
-  for (const plan of plans) {
+  const applyOne = async (plan: I) => {
     const key = keyOf(plan);
     const res = await applyResource(provider, plan, applied.get(key));
     applied.set(key, res);
-    actions.push(`${res.action}:${label(key)}`);
-  }
+    return `${res.action}:${label(key)}`;
+  };
+  if (atOnce) return Promise.all(plans.map(applyOne));
+  const actions: string[] = [];
+  for (const plan of plans) actions.push(await applyOne(plan));
   return actions;
 }
 
@@ -78,15 +81,28 @@ export class AdminLayer {
   readonly namespaceProvider = new NamespaceProvider();
   readonly affinityProvider = new AffinityGroupProvider();
 
-  /** Applies the topology's plan; returns `action:label` for each resource. */
-  async apply(topology: Topology): Promise<string[]> {
-    return [
-      ...(await applyEach(this.rackProvider, rackPlan(topology), this.racks, (r) => r.bookie)),
-      ...(await applyEach(this.tenantProvider, tenantPlan(topology), this.tenants, (t) => t.tenant)),
-      ...(await applyEach(this.namespaceProvider, namespacePlan(topology), this.namespaces, (ns) => ns.namespace)),
-      ...(await applyEach(this.affinityProvider, affinityPlan(topology), this.affinities, (a) => a.namespace, (ns) => `${ns}-affinity`)),
-    ];
+  /**
+   * Applies the topology's plan in dependency order: racks and tenants, then namespaces, then
+   * affinity groups. `atOnce` applies the resources of each step together, as the engine does;
+   * otherwise one by one. Returns `action:label` for each resource.
+   */
+  async apply(topology: Topology, { atOnce = false }: { atOnce?: boolean } = {}): Promise<string[]> {
+    const [racks, tenants] = await inOrderOrTogether(atOnce, [
+      () => applyEach(this.rackProvider, rackPlan(topology), this.racks, (r) => r.bookie, { atOnce }),
+      () => applyEach(this.tenantProvider, tenantPlan(topology), this.tenants, (t) => t.tenant, { atOnce }),
+    ]);
+    const namespaces = await applyEach(this.namespaceProvider, namespacePlan(topology), this.namespaces, (ns) => ns.namespace, { atOnce });
+    const affinities = await applyEach(this.affinityProvider, affinityPlan(topology), this.affinities, (a) => a.namespace, {
+      label: (ns) => `${ns}-affinity`,
+      atOnce,
+    });
+    return [...racks, ...tenants, ...namespaces, ...affinities];
   }
+}
+
+function inOrderOrTogether<T>(together: boolean, works: (() => Promise<T>)[]): Promise<T[]> {
+  if (together) return Promise.all(works.map((work) => work()));
+  return works.reduce<Promise<T[]>>(async (done, work) => [...(await done), await work()], Promise.resolve([]));
 }
 
 /**
