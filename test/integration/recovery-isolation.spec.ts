@@ -25,7 +25,9 @@ import { nodeStatus, startNode } from "../../runtime/local";
 import { waitFor } from "../../runtime/local/wait";
 import { applyEach, applyResource, refreshResource } from "../support/apply";
 import { adminWritesSeenBy, consume, produce } from "../support/pulsar-client";
+import { servedAfter } from "../support/launcher";
 import { RealTopology } from "../support/real-topology";
+import { stepTimer } from "../support/step-timer";
 import { integrationTopologyConfig, sharedTopology, stopSharedTopology } from "../support/shared-topology";
 import { PROJECT_NAME, PROJECT_ROOT } from "../support/stack-config";
 import { toolchainEnv } from "../support/toolchain";
@@ -62,7 +64,7 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
     this.timeout(600_000);
     real = await sharedTopology();
     groups = groupPlan(real.topology);
-    console.log(`      topology of ${real.topology.bookies.length} bookies started in ${real.started.seconds} s (parts done at ${JSON.stringify(real.started.doneAt)} s)`);
+    console.log(`      topology of ${real.topology.bookies.length} bookies started in ${servedAfter(real.started)} s (parts done at ${JSON.stringify(real.started.doneAt)} s)`);
     await applyEach(rackProvider, rackPlan(real.topology), racks, (r) => r.bookie);
     await applyEach(new TenantProvider(), tenantPlan(real.topology), new Map(), (t) => t.tenant);
     await applyEach(new NamespaceProvider(), namespacePlan(real.topology), new Map(), (n) => n.namespace);
@@ -163,13 +165,14 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
   it("a group left with fewer live bookies than the ensemble: its ledgers wait under-replicated, never copied to another group; a namespace with a secondary group uses that group only", async function () {
     this.timeout(900_000);
     const survivors = bookiesExcept("bk5", "bk4");
+    const { step, timings } = stepTimer();
     await kill("bk4");
     // The secondary group taking c2-ns2's copies shows that autorecovery has been through the ledgers.
-    await waitFor(
+    await step("c2-ns2's copies off the killed bk4", () => waitFor(
       "public/c2-ns2's copies to leave bk4",
       async () => (await topicLedgers(survivors, "public/c2-ns2")).every((l) => !holders(l).includes(idOf("bk4"))),
       { timeoutMs: 600_000, intervalMs: 2_000 },
-    );
+    ));
     const c2ns2 = await topicLedgers(survivors, "public/c2-ns2");
     assert.ok(c2ns2.every((l) => inGroups(l, "group-bookie2", "group-bookie3")), "c2-ns2's copies stay in its primary and secondary groups");
     assert.ok(c2ns2.some((l) => holders(l).includes(idOf("bk6"))), "the secondary group took copies");
@@ -189,8 +192,11 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
     assert.match(stdout, /public\/c2-ns1 → group-bookie2[\s\S]*?outside their groups: 0/);
 
     // Nothing is lost once the bookie returns.
-    await startNode(bookieSpec(real.topology, bookie("bk4")), real.paths);
-    await waitFor("no ledger to be under-replicated", async () => (await survivors.underReplicatedLedgers()).length === 0, { timeoutMs: 600_000, intervalMs: 2_000 });
+    await step("bk4 back", () => startNode(bookieSpec(real.topology, bookie("bk4")), real.paths));
+    await step("no ledger under-replicated", () =>
+      waitFor("no ledger to be under-replicated", async () => (await survivors.underReplicatedLedgers()).length === 0, { timeoutMs: 600_000, intervalMs: 2_000 }),
+    );
+    console.log(`      steps (s): ${JSON.stringify(timings)}`);
     for (const ns of ["public/c2-ns1", "public/c2-ns2"]) {
       assert.equal(await consume(serviceUrl("cluster2"), topic(ns), "after-return", MESSAGES), MESSAGES, ns);
     }
