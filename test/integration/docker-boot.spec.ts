@@ -12,6 +12,7 @@ import { AdminLayer, assertReapplyWritesNothing } from "../support/apply";
 import { DockerTopology, toolchainScript } from "../support/docker-boot";
 import { assertLedgersInGroup } from "../support/ledger-ensembles";
 import { consume, produce } from "../support/pulsar-client";
+import { withQuickRecovery } from "../support/quick-recovery";
 import { stackTopology } from "../support/stack-config";
 import { stepTimer } from "../support/step-timer";
 
@@ -21,7 +22,7 @@ const PREFIX = "pulsar-boot-test";
 
 describe("docker runtime, one host: the docker-local stack's containers booted for real (Docker CLI)", function () {
   this.timeout(1_200_000);
-  const topology: Topology = parseTopology(stackTopology("docker-local"));
+  const topology: Topology = parseTopology(withQuickRecovery(stackTopology("docker-local")));
   const { step, timings } = stepTimer();
   const layer = new AdminLayer();
   let docker: DockerTopology;

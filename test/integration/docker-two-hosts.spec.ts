@@ -9,6 +9,7 @@ import { AdminLayer, assertReapplyWritesNothing } from "../support/apply";
 import { DockerTopology, TEST_DOCKER_HOSTS as HOSTS, toolchainScript, twoHostTopology } from "../support/docker-boot";
 import { assertLedgersInGroup } from "../support/ledger-ensembles";
 import { consume, produce } from "../support/pulsar-client";
+import { withQuickRecovery } from "../support/quick-recovery";
 import { stepTimer } from "../support/step-timer";
 
 const run = promisify(execFile);
@@ -48,7 +49,7 @@ describe("docker runtime, two hosts: one Docker engine per rack, each in its own
     const hosts = await step("hosts", () => toolchainScript("docker-hosts.sh", "up", ...Object.entries(HOSTS).map(([rack, address]) => `${rack}=${address}`)));
     const image = (await toolchainScript("docker-engine.sh", "image")).split("\n").pop()!;
     assert.equal(hosts.split("\n").length, 2, hosts);
-    topology = twoHostTopology(image);
+    topology = twoHostTopology(image, withQuickRecovery);
     docker = new DockerTopology(topology, dockerOptions(topology, PREFIX));
     await step("boot", () => docker.boot(step));
   });

@@ -178,8 +178,11 @@ export const TEST_DOCKER_HOSTS = { rack1: "10.213.0.11", rack2: "10.213.0.12" } 
 /** The addresses of the two-host stack's example hosts. */
 const EXAMPLE_HOSTS = { rack1: "10.20.0.11", rack2: "10.20.0.12" } as const;
 
-/** `Pulumi.docker-two-hosts.yaml` with its hosts made real: the namespaces' engines and addresses, the local image, no registry. */
-export function twoHostTopology(image: string): Topology {
+/**
+ * `Pulumi.docker-two-hosts.yaml` with its hosts made real: the namespaces' engines and addresses,
+ * the local image, no registry; then `adapt`ed as a suite needs it.
+ */
+export function twoHostTopology(image: string, adapt: (raw: Record<string, any>) => Record<string, any> = (raw) => raw): Topology {
   let text = JSON.stringify(stackTopology("docker-two-hosts"));
   for (const rack of Object.keys(TEST_DOCKER_HOSTS) as (keyof typeof TEST_DOCKER_HOSTS)[]) text = text.split(EXAMPLE_HOSTS[rack]).join(TEST_DOCKER_HOSTS[rack]);
   const raw = JSON.parse(text);
@@ -187,5 +190,5 @@ export function twoHostTopology(image: string): Topology {
     image,
     hosts: Object.fromEntries(Object.entries(TEST_DOCKER_HOSTS).map(([rack, address]) => [rack, { url: `unix:///run/pi-docker/${rack}/docker.sock`, address }])),
   };
-  return parseTopology(raw);
+  return parseTopology(adapt(raw));
 }
