@@ -11,7 +11,7 @@ import {
   isolationArgs,
   pulsarClusterArgs,
 } from "./components";
-import { assertCompiledProgramCurrent } from "./lib/compiled-program";
+import { PROGRAM_BUILD, assertCompiledCurrent } from "./lib/compiled-program";
 import { runnerFor, stackBrokerSecurity } from "./runtime";
 
 /** The folder of Pulumi.yaml; the program itself runs from bin/ (under test mocks, where the engine sets none, the working folder). */
@@ -59,7 +59,7 @@ function onExternalClusters(topology: ExternalTopology) {
   };
 }
 
-assertCompiledProgramCurrent(__filename, projectRoot);
+assertCompiledCurrent(PROGRAM_BUILD, __filename, projectRoot, (message) => new pulumi.RunError(message));
 // Checked before any resource exists: a bad stack config stops here with every problem listed.
 const topology = loadTopology();
 const stack = topology.runtime === "external" ? onExternalClusters(topology) : withNodes(topology);

@@ -2,9 +2,9 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { assertCompiledProgramCurrent } from "../../lib/compiled-program";
+import { POLICY_PACK_BUILD, PROGRAM_BUILD, assertCompiledCurrent } from "../../lib/compiled-program";
 
-describe("the compiled program (bin/) runs only while it matches its TypeScript", () => {
+describe("the compiled program (bin/) and policy pack (policy/bin/) run only while they match their TypeScript", () => {
   let root: string;
   const at = (file: string, seconds: number) => {
     const full = path.join(root, file);
@@ -23,17 +23,34 @@ describe("the compiled program (bin/) runs only while it matches its TypeScript"
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it("passes when bin/ was built after every source; tests and other folders do not count", () => {
-    assertCompiledProgramCurrent(at("bin/index.js", 2_000), root);
+    assertCompiledCurrent(PROGRAM_BUILD, at("bin/index.js", 2_000), root);
   });
 
   it("stops, naming the edited file and `npm run build`, when a source is newer than bin/", () => {
     const entry = at("bin/index.js", 2_000);
     at("config/schema.ts", 2_500);
-    assert.throws(() => assertCompiledProgramCurrent(entry, root), /changed after it was compiled \(config\/schema\.ts\): run `npm run build`/);
+    assert.throws(() => assertCompiledCurrent(PROGRAM_BUILD, entry, root), /program's TypeScript changed after it was compiled \(config\/schema\.ts\): run `npm run build`/);
   });
 
   it("does nothing when the program runs from its TypeScript (tests under mocks)", () => {
     at("config/schema.ts", 9_000);
-    assertCompiledProgramCurrent(path.join(root, "index.ts"), root);
+    assertCompiledCurrent(PROGRAM_BUILD, path.join(root, "index.ts"), root);
+    assertCompiledCurrent(POLICY_PACK_BUILD, path.join(root, "policy/index.ts"), root);
+  });
+
+  it("the policy pack: stops for its own files and the rules it shares, not for the program's other folders or its packages", () => {
+    at("rules/isolation.ts", 1_000);
+    at("policy/index.ts", 1_000);
+    const entry = at("policy/bin/policy/index.js", 2_000);
+    at("config/schema.ts", 2_500);
+    at("policy/node_modules/@pulumi/policy/index.d.ts", 2_500);
+    at("policy/bin/rules/isolation.d.ts", 2_500);
+    assertCompiledCurrent(POLICY_PACK_BUILD, entry, root);
+    at("rules/isolation.ts", 2_500);
+    at("policy/policies.ts", 2_500);
+    assert.throws(
+      () => assertCompiledCurrent(POLICY_PACK_BUILD, entry, root),
+      /policy pack's TypeScript changed after it was compiled \(policy\/policies\.ts, rules\/isolation\.ts\): run `npm run build`, which type-checks it and compiles it into policy\/bin\//,
+    );
   });
 });
