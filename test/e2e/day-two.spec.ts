@@ -9,7 +9,6 @@ import { isAlive } from "../../runtime/local";
 import { waitFor } from "../../runtime/local/wait";
 import { E2E_ENV, ensureStack, pulumi, pulumiOk } from "../support/pulumi-cli";
 import { consume, produce, startPacedProducer } from "../support/pulsar-client";
-import { QUICK_RECOVERY_SETTINGS } from "../support/quick-recovery";
 import { PROJECT_ROOT, stackTopology, writeStackTopology } from "../support/stack-config";
 
 const stack = "e2e-day2";
@@ -22,7 +21,7 @@ const MESSAGES = 1000;
 const ROLLING_TOPIC = "persistent://public/c1-ns1/rolling";
 
 /** bookie settings of every topology the tests write; the rolling-restart test changes them for the rest of the run. */
-let bookieSettings: Record<string, unknown> = { ...QUICK_RECOVERY_SETTINGS };
+let bookieSettings: Record<string, unknown> = {};
 const devTopology = (): Record<string, any> => ({ ...stackTopology("dev"), bookieSettings });
 const withBk5 = () => {
   const topology = devTopology();
@@ -92,7 +91,7 @@ describe("day-2 operations on a running stack (local runtime, real CLI)", functi
     const names = ["bk1", "bk2", "bk3", "bk4", "bk5"];
     const ids = names.map((_, i) => `127.0.0.1:${3181 + i}`);
     const before = await bookiePids(names);
-    bookieSettings = { ...QUICK_RECOVERY_SETTINGS, gcWaitTime: 600000 };
+    bookieSettings = { gcWaitTime: 600000 };
     await setTopology(withBk5());
 
     // Watch the writable bookies all along, and write into the two-bookie group meanwhile.

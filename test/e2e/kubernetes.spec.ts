@@ -8,7 +8,6 @@ import { groupPlan } from "../../components";
 import { kubernetesNamespace, parseTopology } from "../../config";
 import { PodPulsarClient, StackCli, cluster, clusterMemory, kubectl, kubectlJson, kubernetesToolchain } from "../support/kubernetes-cluster";
 import { TEST_STATE_ROOT } from "../support/real-topology";
-import { withQuickRecovery } from "../support/quick-recovery";
 import { PROJECT_ROOT, readStackTopology, stackTopology, writeStackTopology } from "../support/stack-config";
 
 /**
@@ -20,7 +19,7 @@ import { PROJECT_ROOT, readStackTopology, stackTopology, writeStackTopology } fr
 const STACK = "k8s-local";
 const HOME = path.join(TEST_STATE_ROOT, "k8s");
 const CONFIG_FILE = path.join(HOME, `Pulumi.${STACK}.yaml`);
-const topology = parseTopology(withQuickRecovery(stackTopology(STACK)));
+const topology = parseTopology(stackTopology(STACK));
 const namespace = kubernetesNamespace(topology.kubernetes, STACK);
 const groups = groupPlan(topology);
 const clusters = [
@@ -68,7 +67,6 @@ describe("kubernetes runtime: pulumi up of k8s-local on a real cluster (real CLI
     measured.clusterUp = up.seconds;
     console.log(up.output.split("\n").filter((l) => l.startsWith("[cluster]")).map((l) => `      ${l}`).join("\n"));
     await fs.copyFile(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), CONFIG_FILE);
-    await editTopology((t) => (t.bookieSettings = withQuickRecovery(t).bookieSettings));
     await cli.init();
     const kubeconfig = await fs.readFile(kubernetesToolchain().kubeconfig, "utf8");
     await cli.ok(["config", "set", "--secret", "kubeconfig", kubeconfig]);
