@@ -1,3 +1,4 @@
+import * as net from "node:net";
 // Required as the module itself, so that dynamic providers that use it serialize a require of it rather than a copy.
 import zk = require("node-zookeeper-client");
 import { processState } from "../lib/process-state";
@@ -128,6 +129,19 @@ export class ZooKeeperStore {
     return this.session(async (client) => (await getData(client, path)) !== undefined);
   }
 
+  /**
+   * The client keeps retrying a server that refuses connections until the time limit. When every
+   * server refuses at once, nothing listens there (a stopped store): fail now, so that a refresh
+   * with the store down warns at once instead of after the limit.
+   */
+  private async failIfEveryServerRefuses(): Promise<void> {
+    const servers = this.options.connect.split("/")[0].split(",");
+    const refused = await Promise.all(servers.map(refusesConnections));
+    if (refused.every(Boolean)) {
+      throw Object.assign(new Error(`ZooKeeper ${this.options.connect} refused the connection: nothing listens there`), { unreachable: true });
+    }
+  }
+
   private describe(path: string): string {
     return `ZooKeeper ${this.options.connect}${path}`;
   }
@@ -138,6 +152,7 @@ export class ZooKeeperStore {
 
   /** Connects, runs `work` and closes, failing when either takes longer than the time limit. */
   private async session<T>(work: (client: zk.Client) => Promise<T>): Promise<T> {
+    await this.failIfEveryServerRefuses();
     const client = zk.createClient(this.options.connect, { sessionTimeout: this.timeoutMs, spinDelay: 200, retries: 0 });
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<never>((_, reject) => {
@@ -161,6 +176,23 @@ export class ZooKeeperStore {
       client.close();
     }
   }
+}
+
+/** Whether `host:port` refuses a TCP connection; anything else (an answer, a time-out) is for the client to judge. */
+function refusesConnections(server: string): Promise<boolean> {
+  const colon = server.lastIndexOf(":");
+  const host = server.slice(0, colon).replace(/^\[|\]$/g, "");
+  const port = Number(server.slice(colon + 1));
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const settle = (refused: boolean) => {
+      socket.destroy();
+      resolve(refused);
+    };
+    socket.setTimeout(1_000, () => settle(false));
+    socket.once("connect", () => settle(false));
+    socket.once("error", (err: NodeJS.ErrnoException) => settle(err.code === "ECONNREFUSED"));
+  });
 }
 
 function parseJson<T>(data: Buffer, where: string): T {

@@ -1,0 +1,38 @@
+import * as assert from "node:assert/strict";
+import * as net from "node:net";
+import { ZooKeeperStore } from "../../admin/zookeeper";
+
+/** A port of this machine that nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe("the ZooKeeper store's failures", () => {
+  it("fails at once when every server refuses the connection (a stopped store), marked unreachable", async () => {
+    const connect = `127.0.0.1:${await closedPort()},127.0.0.1:${await closedPort()}`;
+    const started = Date.now();
+    await assert.rejects(new ZooKeeperStore({ connect, timeoutMs: 15_000 }).readJson("/bookies"), (err: Error & { unreachable?: boolean }) => {
+      assert.equal(err.message, `ZooKeeper ${connect} refused the connection: nothing listens there`);
+      assert.equal(err.unreachable, true);
+      return true;
+    });
+    assert.ok(Date.now() - started < 5_000, "long before the 15 s limit");
+  });
+
+  it("waits out its limit for a server that accepts but does not answer", async () => {
+    const accepted: net.Socket[] = [];
+    const silent = net.createServer((socket) => accepted.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const connect = `127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    try {
+      await assert.rejects(new ZooKeeperStore({ connect, timeoutMs: 1_000 }).readJson("/bookies"), /did not answer within 1 s/);
+    } finally {
+      accepted.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
