@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { promises as fs, openSync, closeSync, readFileSync } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
+import { removeStaleRegistration } from "../bookie-registration";
 import { DATA_DIR, JVM_OPTIONS, NodeSpec } from "../node-spec";
 import { waitFor } from "./wait";
 
@@ -84,9 +85,16 @@ export async function startNode(spec: NodeSpec, paths: LocalPaths, timeoutMs = 1
     await waitUntilReady(spec, paths, status.pid!, timeoutMs);
     return status.pid!;
   }
-  // A port held by another process would answer the readiness check in our node's place.
-  const busy = (await Promise.all(Object.entries(spec.ports).map(async ([name, port]) => ((await portFree(spec.host, port)) ? [] : [`${name} ${port}`])))).flat();
+  // A pid file without its process: the node died without being stopped.
+  const died = (await readPid(paths, spec.name)) !== undefined;
+  // A port held by another process would answer the readiness check in our node's place. A JVM
+  // just killed holds its ports a moment after its main thread is gone.
+  let busy = await busyPorts(spec);
+  if (busy.length && died) {
+    await waitFor(`${spec.name}'s ports to be released`, async () => (busy = await busyPorts(spec)).length === 0, { timeoutMs: 10_000, intervalMs: 200 }).catch(() => undefined);
+  }
   if (busy.length) throw new Error(`${spec.name} cannot start: ${busy.join(", ")} on ${spec.host} already in use by another process`);
+  if (spec.role === "bookie" && died) await removeStaleRegistration(spec);
   const confPath = await prepareNode(spec, paths);
   const logStart = await fs.stat(logFile(paths, spec.name)).then((st) => st.size, () => 0);
   const pid = launchNode(spec, paths, confPath);
@@ -204,6 +212,12 @@ function signal(pid: number, sig: NodeJS.Signals): void {
       /* already gone */
     }
   }
+}
+
+/** The node's ports that something answers on, as `name port`. */
+async function busyPorts(spec: NodeSpec): Promise<string[]> {
+  const busy = await Promise.all(Object.entries(spec.ports).map(async ([name, port]) => ((await portFree(spec.host, port)) ? [] : [`${name} ${port}`])));
+  return busy.flat();
 }
 
 async function portFree(host: string, port: number): Promise<boolean> {

@@ -21,6 +21,7 @@ import { affinityPlan, groupPlan, namespacePlan, rackPlan, tenantPlan } from "..
 import { bookieHttpUrl, bookieId, brokerServiceUrl, clusterWebServiceUrl, configurationStoreConnect } from "../../config";
 import { formatLedgerReport, liveLedgerReport } from "../../ops/ledger-report";
 import { BookieMembershipProvider, bookieSpec } from "../../runtime";
+import { registrationPaths } from "../../runtime/bookie-registration";
 import { nodeStatus, startNode } from "../../runtime/local";
 import { waitFor } from "../../runtime/local/wait";
 import { applyEach, applyResource, refreshResource } from "../support/apply";
@@ -200,6 +201,18 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
     for (const ns of ["public/c2-ns1", "public/c2-ns2"]) {
       assert.equal(await consume(serviceUrl("cluster2"), topic(ns), "after-return", MESSAGES), MESSAGES, ns);
     }
+  });
+
+  it("a killed bookie started again serves at once: its stale registration is removed, not waited out until its session expires", async () => {
+    const bk6 = idOf("bk6");
+    await kill("bk6");
+    assert.ok(await store().exists(registrationPaths(bk6)[0]), "the killed bookie's registration outlives it");
+    const log = path.join(real.paths.stateDir, "bk6", "logs", "console.log");
+    const logStart = (await fs.stat(log)).size;
+    await startNode(bookieSpec(real.topology, bookie("bk6")), real.paths);
+    const startLog = (await fs.readFile(log)).subarray(logStart).toString("utf8");
+    assert.doesNotMatch(startLog, /Previous bookie registration znode: \S+ exists, so waiting/);
+    await waitFor("bk6 to be writable", async () => (await bookiesExcept().listBookies("rw")).includes(bk6), { timeoutMs: 30_000, intervalMs: 500 });
   });
 
   it("never decommissions when the stack config cannot be read: the bookie keeps running with its data", async () => {

@@ -1,0 +1,19 @@
+import { ZooKeeperStore } from "../admin/zookeeper";
+import { LEDGERS_ROOT } from "../config/derived";
+import { bookieIdOf } from "../rules/names";
+import { NodeSpec } from "./node-spec";
+
+/** Where a live bookie registers itself: ephemeral nodes of its ZooKeeper session, writable or read-only. */
+export const registrationPaths = (bookie: string): string[] => [`${LEDGERS_ROOT}/available/${bookie}`, `${LEDGERS_ROOT}/available/readonly/${bookie}`];
+
+/**
+ * A bookie that died without being stopped leaves its registration until its ZooKeeper session
+ * expires (`zkTimeout`, 30 s by default), and the same bookie started again waits that long before
+ * it serves. Called once its process is known dead, this removes that stale registration. If the
+ * metadata store does not answer, the bookie waits for the expiry as it would have.
+ */
+export async function removeStaleRegistration(spec: NodeSpec): Promise<void> {
+  const bookie = bookieIdOf(spec.host, spec.ports.bookie);
+  const store = new ZooKeeperStore({ connect: String(spec.settings.zkServers), timeoutMs: 3_000 });
+  await Promise.all(registrationPaths(bookie).map((p) => store.remove(p))).catch(() => undefined);
+}
