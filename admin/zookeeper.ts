@@ -131,15 +131,20 @@ export class ZooKeeperStore {
 
   /**
    * The client keeps retrying a server that refuses connections until the time limit. When every
-   * server refuses at once, nothing listens there (a stopped store): fail now, so that a refresh
-   * with the store down warns at once instead of after the limit.
+   * server refuses (nothing listens there: a stopped store), this rejects at once, so that a
+   * refresh with the store down warns without waiting; otherwise it never settles.
    */
-  private async failIfEveryServerRefuses(): Promise<void> {
-    const servers = this.options.connect.split("/")[0].split(",");
-    const refused = await Promise.all(servers.map(refusesConnections));
-    if (refused.every(Boolean)) {
-      throw Object.assign(new Error(`ZooKeeper ${this.options.connect} refused the connection: nothing listens there`), { unreachable: true });
-    }
+  private refusedByEveryServer(): Promise<never> {
+    const refusal = new Promise<never>((_, reject) => {
+      const servers = serversOf(this.options.connect);
+      void Promise.all(servers.map(refusesConnections)).then((refused) => {
+        if (servers.length > 0 && refused.every(Boolean)) {
+          reject(Object.assign(new Error(`ZooKeeper ${this.options.connect} refused the connection: nothing listens there`), { unreachable: true }));
+        }
+      });
+    });
+    refusal.catch(() => undefined); // settled after the race was decided: not an unhandled rejection
+    return refusal;
   }
 
   private describe(path: string): string {
@@ -152,7 +157,6 @@ export class ZooKeeperStore {
 
   /** Connects, runs `work` and closes, failing when either takes longer than the time limit. */
   private async session<T>(work: (client: zk.Client) => Promise<T>): Promise<T> {
-    await this.failIfEveryServerRefuses();
     const client = zk.createClient(this.options.connect, { sessionTimeout: this.timeoutMs, spinDelay: 200, retries: 0 });
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<never>((_, reject) => {
@@ -169,7 +173,7 @@ export class ZooKeeperStore {
     try {
       const connected = new Promise<void>((resolve) => client.once("connected", () => resolve()));
       client.connect();
-      await Promise.race([connected, limit]);
+      await Promise.race([connected, limit, this.refusedByEveryServer()]);
       return await Promise.race([work(client), limit]);
     } finally {
       clearTimeout(timer);
@@ -178,13 +182,29 @@ export class ZooKeeperStore {
   }
 }
 
-/** Whether `host:port` refuses a TCP connection; anything else (an answer, a time-out) is for the client to judge. */
-function refusesConnections(server: string): Promise<boolean> {
-  const colon = server.lastIndexOf(":");
-  const host = server.slice(0, colon).replace(/^\[|\]$/g, "");
-  const port = Number(server.slice(colon + 1));
+/** The servers of a connect string as the client reads them: `host[:port]` (2181 by default), before any chroot. */
+function serversOf(connect: string): { host: string; port: number }[] {
+  return connect
+    .split("/")[0]
+    .split(",")
+    .map((server) => server.trim())
+    .filter(Boolean)
+    .map((server) => {
+      const [host, port] = server.split(":");
+      return { host, port: port ? Number(port) : 2181 };
+    });
+}
+
+/** Whether a server refuses a TCP connection; anything else (an answer, a time-out, an odd address) is for the client to judge. */
+function refusesConnections({ host, port }: { host: string; port: number }): Promise<boolean> {
   return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
+    let socket: net.Socket;
+    try {
+      socket = net.connect({ host, port });
+    } catch {
+      resolve(false);
+      return;
+    }
     const settle = (refused: boolean) => {
       socket.destroy();
       resolve(refused);

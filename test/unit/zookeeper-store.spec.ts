@@ -13,7 +13,7 @@ async function closedPort(): Promise<number> {
 
 describe("the ZooKeeper store's failures", () => {
   it("fails at once when every server refuses the connection (a stopped store), marked unreachable", async () => {
-    const connect = `127.0.0.1:${await closedPort()},127.0.0.1:${await closedPort()}`;
+    const connect = `127.0.0.1:${await closedPort()}, 127.0.0.1:${await closedPort()}/chroot`;
     const started = Date.now();
     await assert.rejects(new ZooKeeperStore({ connect, timeoutMs: 15_000 }).readJson("/bookies"), (err: Error & { unreachable?: boolean }) => {
       assert.equal(err.message, `ZooKeeper ${connect} refused the connection: nothing listens there`);
