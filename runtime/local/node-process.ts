@@ -21,6 +21,8 @@ export interface LocalPaths {
 export interface NodeStatus {
   readonly running: boolean;
   readonly pid?: number;
+  /** Not running, but its pid file outlived its process: the node died without being stopped. */
+  readonly died?: boolean;
 }
 
 export const nodeDir = (paths: LocalPaths, name: string) => path.join(paths.stateDir, name);
@@ -75,7 +77,8 @@ export function processEnv(spec: NodeSpec, paths: LocalPaths, confPath: string):
 
 export async function nodeStatus(paths: LocalPaths, name: string): Promise<NodeStatus> {
   const pid = await readPid(paths, name);
-  return pid !== undefined && isAlive(pid) ? { running: true, pid } : { running: false };
+  if (pid === undefined) return { running: false };
+  return isAlive(pid) ? { running: true, pid } : { running: false, died: true };
 }
 
 /** Starts the node unless it already runs, and waits until it answers its readiness check. */
@@ -85,8 +88,7 @@ export async function startNode(spec: NodeSpec, paths: LocalPaths, timeoutMs = 1
     await waitUntilReady(spec, paths, status.pid!, timeoutMs);
     return status.pid!;
   }
-  // A pid file without its process: the node died without being stopped.
-  const died = (await readPid(paths, spec.name)) !== undefined;
+  const died = status.died === true;
   // A port held by another process would answer the readiness check in our node's place. A JVM
   // just killed holds its ports a moment after its main thread is gone.
   let busy = await busyPorts(spec);
@@ -166,10 +168,7 @@ export async function stopNode(spec: NodeSpec, paths: LocalPaths, graceMs = 30_0
     }
   }
   await fs.rm(pidFile(paths, spec.name), { force: true });
-  await waitFor(`${spec.name}'s ports to be free`, async () => (await Promise.all(Object.values(spec.ports).map((p) => portFree(spec.host, p)))).every(Boolean), {
-    timeoutMs: 30_000,
-    intervalMs: 200,
-  });
+  await waitFor(`${spec.name}'s ports to be free`, async () => (await busyPorts(spec)).length === 0, { timeoutMs: 30_000, intervalMs: 200 });
 }
 
 /** Removes the node's folder: its configuration, data and logs. */

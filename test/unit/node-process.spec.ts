@@ -61,6 +61,18 @@ describe("a local node's process and its pid file", function () {
     await stopNode(spec, paths);
     assert.equal(isAlive(pid), false);
   });
+
+  it("tells a node that died from one that was stopped, and starts a killed one again on its ports", async () => {
+    const paths = { pulsarHome: path.join(root, "pulsar"), stateDir: path.join(root, "killed") };
+    const pid = await startNode(spec, paths);
+    process.kill(pid, "SIGKILL");
+    await waitFor("the node to die", async () => !isAlive(pid), { timeoutMs: 5_000, intervalMs: 20 });
+    assert.deepEqual(await nodeStatus(paths, "fake"), { running: false, died: true });
+    const again = await startNode(spec, paths);
+    assert.notEqual(again, pid);
+    await stopNode(spec, paths);
+    assert.deepEqual(await nodeStatus(paths, "fake"), { running: false });
+  });
 });
 
 describe("a local node's JVM options", () => {
