@@ -17,7 +17,7 @@ export const POLICY_PACK_BUILD: Build = { name: "policy pack", sources: ["policy
 const SKIPPED_FOLDERS = new Set(["node_modules", "bin"]);
 
 /** Every TypeScript file of `build` under `root`, with its modification time. */
-function sources(root: string, build: Build): { file: string; mtimeMs: number }[] {
+export function sources(root: string, build: Build): { file: string; mtimeMs: number }[] {
   const found: { file: string; mtimeMs: number }[] = [];
   const visit = (file: string) => {
     const stat = fs.statSync(file, { throwIfNoEntry: false });

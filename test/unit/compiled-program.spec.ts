@@ -2,7 +2,9 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { POLICY_PACK_BUILD, PROGRAM_BUILD, assertCompiledCurrent } from "../../lib/compiled-program";
+import * as ts from "typescript";
+import { Build, POLICY_PACK_BUILD, PROGRAM_BUILD, assertCompiledCurrent, sources } from "../../lib/compiled-program";
+import { PROJECT_ROOT } from "../support/stack-config";
 
 describe("the compiled program (bin/) and policy pack (policy/bin/) run only while they match their TypeScript", () => {
   let root: string;
@@ -52,5 +54,23 @@ describe("the compiled program (bin/) and policy pack (policy/bin/) run only whi
       () => assertCompiledCurrent(POLICY_PACK_BUILD, entry, root),
       /policy pack's TypeScript changed after it was compiled \(policy\/policies\.ts, rules\/isolation\.ts\): run `npm run build`, which type-checks it and compiles it into policy\/bin\//,
     );
+  });
+
+  it("watches every TypeScript file of the project that the program and the policy pack are compiled from", function () {
+    this.timeout(60_000);
+    const cases: [Build, string][] = [
+      [PROGRAM_BUILD, "index.ts"],
+      [POLICY_PACK_BUILD, "policy/index.ts"],
+    ];
+    for (const [build, entry] of cases) {
+      const program = ts.createProgram([path.join(PROJECT_ROOT, entry)], { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, noEmit: true, types: [] });
+      const compiled = program
+        .getSourceFiles()
+        .map((f) => path.resolve(f.fileName))
+        .filter((f) => f.startsWith(PROJECT_ROOT + path.sep) && !f.includes(`${path.sep}node_modules${path.sep}`));
+      const watched = new Set(sources(PROJECT_ROOT, build).map((s) => s.file));
+      assert.ok(compiled.length > 1, `${entry} imports the project's modules`);
+      assert.deepEqual(compiled.filter((f) => !watched.has(f)).map((f) => path.relative(PROJECT_ROOT, f)), [], `${build.name}: files it is compiled from that a stale build would not be noticed for`);
+    }
   });
 });
