@@ -4,27 +4,16 @@ import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import type { ConfigureRequest } from "@pulumi/pulumi/dynamic";
-import {
-  AffinityGroupProvider,
-  BookieRackOutputs,
-  BookieRackProvider,
-  NamespaceProvider,
-  PulsarAdmin,
-  RacksInfo,
-  TenantProvider,
-  ZooKeeperStore,
-  withPlacement,
-  zooKeeperRackMapLocation,
-} from "../../admin";
+import { PulsarAdmin, RacksInfo, ZooKeeperStore, withPlacement, zooKeeperRackMapLocation } from "../../admin";
 import { BookieAdmin, LedgerMetadata } from "../../admin/bookie-admin";
-import { affinityPlan, groupPlan, namespacePlan, rackPlan, tenantPlan } from "../../components";
+import { groupPlan, rackPlan } from "../../components";
 import { bookieHttpUrl, bookieId, brokerServiceUrl, clusterWebServiceUrl, configurationStoreConnect } from "../../config";
 import { formatLedgerReport, liveLedgerReport } from "../../ops/ledger-report";
-import { BookieMembershipProvider, bookieSpec } from "../../runtime";
+import { BookieMembershipProvider, bookieSpec, cookiePath } from "../../runtime";
 import { registrationPaths } from "../../runtime/bookie-registration";
 import { nodeStatus, startNode } from "../../runtime/local";
 import { waitFor } from "../../runtime/local/wait";
-import { applyEach, applyResource, refreshResource } from "../support/apply";
+import { AdminLayer, applyResource, refreshResource } from "../support/apply";
 import { adminWritesSeenBy, consume, produce } from "../support/pulsar-client";
 import { servedAfter } from "../support/launcher";
 import { RealTopology } from "../support/real-topology";
@@ -40,8 +29,8 @@ const topic = (ns: string) => `persistent://${ns}/recovery`;
 describe("isolation through bookie failure and recovery (real Pulsar)", function () {
   let real: RealTopology;
   let groups: Record<string, string[]>;
-  const racks = new Map<string, { id: string; outs: BookieRackOutputs }>();
-  const rackProvider = new BookieRackProvider();
+  const layer = new AdminLayer();
+  const { racks, rackProvider } = layer;
 
   const bookie = (name: string) => real.topology.bookies.find((b) => b.name === name)!;
   const idOf = (name: string) => bookieId(real.topology, bookie(name));
@@ -66,10 +55,7 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
     real = await sharedTopology();
     groups = groupPlan(real.topology);
     console.log(`      topology of ${real.topology.bookies.length} bookies started in ${servedAfter(real.started)} s (parts done at ${JSON.stringify(real.started.doneAt)} s)`);
-    await applyEach(rackProvider, rackPlan(real.topology), racks, (r) => r.bookie);
-    await applyEach(new TenantProvider(), tenantPlan(real.topology), new Map(), (t) => t.tenant);
-    await applyEach(new NamespaceProvider(), namespacePlan(real.topology), new Map(), (n) => n.namespace);
-    await applyEach(new AffinityGroupProvider(), affinityPlan(real.topology), new Map(), (a) => a.namespace);
+    await layer.apply(real.topology);
   });
 
   after(async function () {
@@ -234,7 +220,7 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
     assert.ok((await nodeStatus(real.paths, "bk6")).running, "bk6 still runs");
     assert.ok((await bookiesExcept().listBookies("rw")).includes(idOf("bk6")), "bk6 is still a writable bookie");
     assert.deepEqual(await bookiesExcept("bk6").ledgersOn(idOf("bk6")), onBk6, "its ledgers are where they were");
-    assert.ok(await store().exists(`/ledgers/cookies/${idOf("bk6")}`), "its cookie is kept");
+    assert.ok(await store().exists(cookiePath(idOf("bk6"))), "its cookie is kept");
   });
 });
 

@@ -83,8 +83,8 @@ export class AdminLayer {
 
   /**
    * Applies the topology's plan in dependency order: racks and tenants, then namespaces, then
-   * affinity groups. `atOnce` applies the resources of each step together, as the engine does;
-   * otherwise one by one. Returns `action:label` for each resource.
+   * affinity groups. `atOnce` applies the resources of each step together, stage by stage (the
+   * engine starts a namespace as soon as its tenant is there); otherwise one by one. Returns `action:label` for each resource.
    */
   async apply(topology: Topology, { atOnce = false }: { atOnce?: boolean } = {}): Promise<string[]> {
     const [racks, tenants] = await inOrderOrTogether(atOnce, [
