@@ -2,8 +2,9 @@
  * BookKeeper's recovery timers, shortened for the docker suites, whose decommission and
  * replacement checks do not look at groups. The suites that check where copies land after a
  * recovery (recovery-isolation, day-2, kubernetes) keep Pulsar's defaults: with these, one run
- * placed a copy outside its group (README, "Isolation through failure and recovery"). The stacks
- * people deploy keep Pulsar's defaults too.
+ * placed a copy outside its group, through a gap that does not depend on the timers but that only
+ * these runs have met (README, "Isolation through failure and recovery"). The stacks people deploy
+ * keep Pulsar's defaults too.
  */
 export const QUICK_RECOVERY_SETTINGS: Readonly<Record<string, number>> = {
   // A killed bookie's registration, and so the auditor's view of it, goes after 10 s, not 30 s.
