@@ -1,4 +1,5 @@
 import * as pulumi from "../lib/pulumi";
+import { RackMapSeed, RackMapSeedInputs } from "../admin";
 import { ledgersServiceUri } from "../config/derived";
 import { BookieMembership, BookieNode, NodeRunner, bookieNode, bookkeeperInit } from "../runtime";
 import { BookKeeperRef, BookieRef, ConfigurationStoreRef } from "./references";
@@ -7,6 +8,12 @@ import { bookieIdOf } from "../rules/names";
 export interface BookieArgs extends BookieNode {
   /** The bookie's HTTP API as the machine running Pulumi reaches it (default: `http://host:httpPort`). */
   readonly httpUrl?: string;
+  /**
+   * Its group and rack, written to the bookies' rack map before any bookie starts, so that no
+   * bookie's placement policy starts without them (admin/providers/rack-map-seed.ts). The
+   * isolation's `BookieRack` keeps the map right afterwards. The hostname defaults to the host.
+   */
+  readonly placement?: { readonly group: string; readonly rack: string; readonly hostname?: string };
 }
 
 export interface BookieClusterArgs {
@@ -17,6 +24,13 @@ export interface BookieClusterArgs {
   readonly bookies: readonly BookieArgs[];
   /** Extra bookkeeper.conf settings for every bookie. */
   readonly settings?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** The bookies' rack map as it must be before they start: the placements of those that have one. */
+export function rackMapSeedInputs(bookies: readonly BookieArgs[], configurationStore: string): RackMapSeedInputs | undefined {
+  const placed = bookies.filter((b) => b.placement);
+  if (!placed.length) return undefined;
+  return { configurationStore, placements: Object.fromEntries(placed.map((b) => [bookieIdOf(b.host, b.bookiePort), { hostname: b.host, ...b.placement! }])) };
 }
 
 /** The one BookKeeper cluster that every Pulsar cluster writes its ledgers to. */
@@ -35,11 +49,13 @@ export class BookieCluster extends pulumi.ComponentResource implements BookKeepe
     super("pulsar:index:BookieCluster", name, {}, opts);
     const { runner, configurationStore } = args;
     const metadata = runner.bootstrap(bookkeeperInit(configurationStore.connect), { parent: this, dependsOn: [...configurationStore.ready] });
+    const seed = rackMapSeedInputs(args.bookies, configurationStore.reachableConnect);
+    const rackMap = seed ? [new RackMapSeed(`${name}-rack-map`, seed, { parent: this, dependsOn: [...configurationStore.ready] })] : [];
     const httpUrlOf = (b: BookieArgs) => b.httpUrl ?? `http://${b.host}:${b.httpPort}`;
     this.memberOf = {};
     for (const b of args.bookies) {
       const spec = bookieNode(b, { configurationStore: configurationStore.connect, settings: args.settings });
-      const node = runner.node(spec, { parent: this, dependsOn: [metadata] });
+      const node = runner.node(spec, { parent: this, dependsOn: [metadata, ...rackMap] });
       this.memberOf[b.name] = new BookieMembership(
         `${b.name}-membership`,
         {

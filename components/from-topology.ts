@@ -11,8 +11,9 @@ import {
   retentionSizeInMB,
   retentionTimeInMinutes,
 } from "../config";
+import { RackMapSeedInputs } from "../admin";
 import { NodeRunner } from "../runtime";
-import { BookieClusterArgs } from "./bookie-cluster";
+import { BookieArgs, BookieClusterArgs, rackMapSeedInputs } from "./bookie-cluster";
 import { ConfigurationStoreArgs } from "./configuration-store";
 import { IsolationPlan, isolationPlan } from "./isolation-plan";
 import { NamespaceAffinityArgs } from "./namespace-affinity";
@@ -33,9 +34,22 @@ export const configurationStoreArgs = (topology: Topology, runner: NodeRunner): 
 export const bookieClusterArgs = (topology: Topology, runner: NodeRunner, configurationStore: ConfigurationStoreRef): BookieClusterArgs => ({
   runner,
   configurationStore,
-  bookies: topology.bookies.map((b) => ({ name: b.name, host: hostOf(topology, b), bookiePort: b.bookiePort, httpPort: b.httpPort, httpUrl: bookieHttpUrl(topology, b) })),
+  bookies: bookieArgs(topology),
   settings: topology.bookieSettings,
 });
+
+export const bookieArgs = (topology: Topology): BookieArgs[] =>
+  topology.bookies.map((b) => ({
+    name: b.name,
+    host: hostOf(topology, b),
+    bookiePort: b.bookiePort,
+    httpPort: b.httpPort,
+    httpUrl: bookieHttpUrl(topology, b),
+    placement: { group: b.group, rack: b.rack },
+  }));
+
+/** The bookies' rack map as it must be before they start, without resources: for starting them outside Pulumi. */
+export const rackMapSeedPlan = (topology: Topology): RackMapSeedInputs => rackMapSeedInputs(bookieArgs(topology), configurationStoreReachableConnect(topology))!;
 
 export function pulsarClusterArgs(
   topology: Topology,

@@ -1,5 +1,6 @@
 export * from "./admin-provider";
 export * from "./bookie-rack";
+export * from "./rack-map-seed";
 export * from "./tenant";
 export * from "./namespace";
 export * from "./affinity-group";

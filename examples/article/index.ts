@@ -29,10 +29,13 @@ const store = new ConfigurationStore("configuration-store", {
   zookeeper: { name: "configuration-store", host, clientPort: 2181, adminPort: 9991 },
 });
 
+/** Each bookie's affinity group and rack: bk1 and bk2 in one, bk3 and bk4 in the other. */
+const placementOf = (i: number) => (i <= 2 ? { group: "group-bookie1", rack: "rack1" } : { group: "group-bookie2", rack: "rack2" });
+
 const bookkeeper = new BookieCluster("bookkeeper", {
   runner,
   configurationStore: store,
-  bookies: [1, 2, 3, 4].map((i) => ({ name: `bk${i}`, host, bookiePort: 3180 + i, httpPort: 8010 + i })),
+  bookies: [1, 2, 3, 4].map((i) => ({ name: `bk${i}`, host, bookiePort: 3180 + i, httpPort: 8010 + i, placement: placementOf(i) })),
 });
 
 const cluster1 = new PulsarCluster("cluster1", {
@@ -55,18 +58,12 @@ const cluster2 = new PulsarCluster("cluster2", {
   initialiseAfter: [cluster1.metadata],
 });
 
-const [bk1, bk2, bk3, bk4] = bookkeeper.bookies;
 const retention = { retentionSizeInMB: 1024, retentionTimeInMinutes: 3 * 24 * 60 };
 
 const isolation = new NamespaceAffinity("isolation", {
   clusters: [cluster1, cluster2],
   configurationStore: store,
-  placements: [
-    { bookie: bk1, group: "group-bookie1", rack: "rack1" },
-    { bookie: bk2, group: "group-bookie1", rack: "rack1" },
-    { bookie: bk3, group: "group-bookie2", rack: "rack2" },
-    { bookie: bk4, group: "group-bookie2", rack: "rack2" },
-  ],
+  placements: bookkeeper.bookies.map((bookie, i) => ({ bookie, ...placementOf(i + 1) })),
   namespaces: [
     { name: "public/c1-ns1", cluster: "cluster1", bundles: 30, retention, affinity: { primary: "group-bookie1" } },
     { name: "public/c2-ns1", cluster: "cluster2", bundles: 30, retention, affinity: { primary: "group-bookie2" } },

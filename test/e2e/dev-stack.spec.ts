@@ -54,6 +54,12 @@ describe("pulumi up on the dev stack (local runtime, real CLI)", function () {
     const outputs = JSON.parse((await pulumiOk(["stack", "output", "--stack", stack, "--json"])).output);
     assert.deepEqual(outputs.adminUrls, { cluster1: "http://127.0.0.1:8080", cluster2: "http://127.0.0.1:8081" });
     assert.deepEqual(outputs.rackMap, groups);
+    // Each bookie's placement policy reads the map when it starts (admin/providers/rack-map-seed.ts).
+    const mapCreated = (await new ZooKeeperStore({ connect: "127.0.0.1:2181" }).createdAt("/bookies"))!;
+    for (const b of topology.bookies) {
+      const launched = (await fs.stat(path.join(stateDir, b.name, "pid"))).mtimeMs;
+      assert.ok(mapCreated < launched, `the bookies' rack map was written ${mapCreated - launched} ms after ${b.name} started`);
+    }
   });
 
   it("passes the article's isolation check: every ledger's ensemble is inside the namespace's group", async () => {

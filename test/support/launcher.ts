@@ -1,3 +1,5 @@
+import { RackMapSeedProvider } from "../../admin";
+import { rackMapSeedPlan } from "../../components";
 import { Topology } from "../../config";
 import { NodeSpec, bookieSpec, bookkeeperInitCommand, brokerSpec, clusterMetadataCommand, configurationStoreSpec, topologyNodes, zookeeperSpec } from "../../runtime";
 import { LocalPaths, runBootstrapCommand, startNode, stopNode } from "../../runtime/local";
@@ -15,10 +17,10 @@ export const servedAfter = (started: StartedTopology): number => Math.max(...Obj
 /**
  * Starts a whole topology from the distribution, outside Pulumi (for tests and benchmarks), each
  * node or command once what it needs is there, as the stack's resources depend on each other:
- * BookKeeper's metadata once the configuration store serves, a cluster's metadata once its
- * ZooKeeper does (the clusters one after the other), bookies once BookKeeper's metadata exists,
- * a cluster's brokers once its metadata and every bookie are there. The components' `dependsOn`
- * are the source of this order; keep the two alike.
+ * BookKeeper's metadata and the bookies' rack map once the configuration store serves, a cluster's
+ * metadata once its ZooKeeper does (the clusters one after the other), bookies once BookKeeper's
+ * metadata and the rack map exist, a cluster's brokers once its metadata and every bookie are
+ * there. The components' `dependsOn` are the source of this order; keep the two alike.
  */
 export async function startTopology(topology: Topology, paths: LocalPaths): Promise<StartedTopology> {
   const started = Date.now();
@@ -31,6 +33,7 @@ export async function startTopology(topology: Topology, paths: LocalPaths): Prom
   const configurationStore = startNode(configurationStoreSpec(topology), paths);
   const zookeepers = new Map(topology.clusters.map((c) => [c.name, startNode(zookeeperSpec(topology, c), paths)]));
   const bookkeeperInit = done("bookkeeper-init", configurationStore.then(() => runBootstrapCommand(bookkeeperInitCommand(topology), paths)));
+  const rackMap = done("rack-map", configurationStore.then(() => new RackMapSeedProvider().create(rackMapSeedPlan(topology))));
   // One after the other: each cluster's initialisation updates the shared `public` tenant.
   const metadata = new Map<string, Promise<unknown>>();
   topology.clusters.reduce<Promise<unknown>>((previous, c) => {
@@ -38,7 +41,7 @@ export async function startTopology(topology: Topology, paths: LocalPaths): Prom
     metadata.set(c.name, done(`${c.name}-metadata`, initialised));
     return initialised;
   }, Promise.resolve());
-  const bookies = done("bookies", bookkeeperInit.then(() => Promise.all(topology.bookies.map((b) => startNode(bookieSpec(topology, b), paths)))));
+  const bookies = done("bookies", Promise.all([bookkeeperInit, rackMap]).then(() => Promise.all(topology.bookies.map((b) => startNode(bookieSpec(topology, b), paths)))));
   const brokers = topology.clusters.map((c) =>
     done(
       `${c.name}-brokers`,
@@ -46,7 +49,7 @@ export async function startTopology(topology: Topology, paths: LocalPaths): Prom
     ),
   );
   // Every start settles before this returns, so a failure leaves no start still running.
-  const results = await Promise.allSettled([configurationStore, ...zookeepers.values(), bookkeeperInit, ...metadata.values(), bookies, ...brokers]);
+  const results = await Promise.allSettled([configurationStore, ...zookeepers.values(), bookkeeperInit, rackMap, ...metadata.values(), bookies, ...brokers]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) throw failed.reason;
   return { nodes: topologyNodes(topology), doneAt };

@@ -51,8 +51,9 @@ export function devTopologyApart(offset: number): Record<string, any> {
 
 /**
  * How many resources `pulumi up` registers for a local-runtime topology: the stack and its four
- * kinds of component, then per node its process, per bootstrap command its step, per bookie its
- * membership and rack entry, per tenant, and per namespace the namespace and its affinity.
+ * kinds of component, then per node its process, per bootstrap command its step, the bookies' rack
+ * map written before they start, per bookie its membership and rack entry, per tenant, and per
+ * namespace the namespace and its affinity.
  */
 export function localResourceCount(topology: Topology): number {
   const components = 3 + topology.clusters.length;
@@ -60,5 +61,5 @@ export function localResourceCount(topology: Topology): number {
   const nodes = 1 + topology.clusters.length + topology.bookies.length + brokers;
   const bootstraps = 1 + topology.clusters.length;
   const tenants = new Set(topology.namespaces.map((ns) => ns.name.split("/")[0])).size;
-  return 1 + components + nodes + bootstraps + 2 * topology.bookies.length + tenants + 2 * topology.namespaces.length;
+  return 1 + components + nodes + bootstraps + 1 + 2 * topology.bookies.length + tenants + 2 * topology.namespaces.length;
 }

@@ -1,5 +1,6 @@
 import * as assert from "node:assert/strict";
 import { parseTopology } from "../../config";
+import { seeded } from "../../admin";
 import { LedgerIsolation, ledgerIsolation } from "../../admin/bookie-admin";
 import { formatLedgerReport, ledgerReport, reportFails } from "../../ops/ledger-report";
 import { LEAKED_LOCK_AGE_MS, cookiePath, decommissionDecision, decommissionFailure, decommissionSettings, leakedLocks, underReplicationLockPath } from "../../runtime";
@@ -27,6 +28,32 @@ describe("day-2 operations: what the program registers (Pulumi mocks)", function
     assert.equal(find("LocalNode", "bk5").inputs.spec.settings.bookiePort, "3185");
     assert.deepEqual(find("BookieRack", "bk5-rack").inputs.adminUrls, ["http://127.0.0.1:8080", "http://127.0.0.1:8081"]);
     assert.equal(find("BookieRack", "bk5-rack").inputs.group, "group-bookie2");
+  });
+
+  it("writes every bookie's group and rack to the bookies' rack map before any bookie starts, an added one's too", () => {
+    const seed = find("RackMapSeed", "bookkeeper-rack-map");
+    assert.equal(seed.inputs.configurationStore, "127.0.0.1:2181");
+    assert.deepEqual(seed.inputs.placements["127.0.0.1:3185"], { group: "group-bookie2", rack: "rack2", hostname: "127.0.0.1" });
+    assert.deepEqual(Object.keys(seed.inputs.placements).sort(), ["127.0.0.1:3181", "127.0.0.1:3182", "127.0.0.1:3183", "127.0.0.1:3184", "127.0.0.1:3185"]);
+    for (const bookie of ["bk1", "bk2", "bk3", "bk4", "bk5"]) assert.ok(find("LocalNode", bookie).dependsOn.includes("bookkeeper-rack-map"), bookie);
+    // It writes what BookieRack would: the same placement for each bookie.
+    for (const rack of resources.filter((r) => r.type.endsWith(":BookieRack"))) {
+      const { group, rack: rackName, hostname } = rack.inputs;
+      assert.deepEqual(seed.inputs.placements[rack.inputs.bookie], { group, rack: rackName, hostname }, rack.name);
+    }
+  });
+
+  it("seeds only what the rack map misses: entries there stay as they are", () => {
+    const placements = { "127.0.0.1:3181": { group: "group-bookie1", rack: "rack1", hostname: "127.0.0.1" }, "127.0.0.1:3185": { group: "group-bookie2", rack: "rack2", hostname: "127.0.0.1" } };
+    const current = { "group-bookie9": { "127.0.0.1:3181": { rack: "rack9", hostname: "h" } } };
+    assert.deepEqual(seeded(current, placements), {
+      "group-bookie9": { "127.0.0.1:3181": { rack: "rack9", hostname: "h" } },
+      "group-bookie2": { "127.0.0.1:3185": { rack: "rack2", hostname: "127.0.0.1" } },
+    });
+    assert.deepEqual(seeded({}, placements), {
+      "group-bookie1": { "127.0.0.1:3181": { rack: "rack1", hostname: "127.0.0.1" } },
+      "group-bookie2": { "127.0.0.1:3185": { rack: "rack2", hostname: "127.0.0.1" } },
+    });
   });
 
   it("orders a removed bookie's way out: rack entries first, then its membership (the decommission), then its node", () => {

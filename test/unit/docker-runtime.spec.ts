@@ -219,7 +219,7 @@ describe("docker runtime: the docker-local stack under Pulumi's mocks", function
     assert.deepEqual(c.volumes, [{ volumeName: "pulsar-docker-local-bk3-data", containerPath: "/pulsar/data" }]);
     assert.deepEqual(c.networksAdvanced, [{ name: "pulsar-docker-local", aliases: ["bk3"] }]);
     assert.match(c.healthcheck.tests[3], /127\.0\.0\.1\/18013 .*\/api\/v1\/bookie\/is_ready/);
-    assert.deepEqual(dependsOn(run, "bk3"), ["bk3-data", "bookkeeper-init", "image", "network"]);
+    assert.deepEqual(dependsOn(run, "bk3"), ["bk3-data", "bookkeeper-init", "bookkeeper-rack-map", "image", "network"]);
   });
 
   it("a cluster's ZooKeeper: its own script, settings, ports and volume, independent of the store", () => {
@@ -382,7 +382,7 @@ describe("docker runtime: the two-host layout under Pulumi's mocks", function ()
       broker2: "docker-rack2",
     });
     assert.equal(named(run, "docker:index/volume:Volume", "bk3-data").provider.split("::")[3], "docker-rack2");
-    assert.deepEqual(dependsOn(run, "bk3"), ["bk3-data", "bookkeeper-init", "image-rack2", "network-rack2"]);
+    assert.deepEqual(dependsOn(run, "bk3"), ["bk3-data", "bookkeeper-init", "bookkeeper-rack-map", "image-rack2", "network-rack2"]);
     assert.deepEqual(dependsOn(run, "broker2"), ["bk1-membership", "bk2-membership", "bk3-membership", "bk4-membership", "cluster2-metadata", "image-rack2", "network-rack2"]);
     // A decommission reaches a bookie's container through its own host's engine.
     const control = named(run, "pulumi-nodejs:dynamic/pulsar-isolation:BookieMembership", "bk3-membership").inputs.control;

@@ -180,7 +180,7 @@ describe("kubernetes runtime: the k8s-local stack under Pulumi's mocks", functio
     const deps = (type: string, name: string) => [...named(type, name).dependsOn].sort();
     assert.deepEqual(deps(T.statefulSet, "configuration-store"), ["configuration-store-nodeport", "configuration-store-service", "namespace"]);
     assert.deepEqual(deps(T.job, "bookkeeper-init"), ["configuration-store", "namespace"]);
-    assert.deepEqual(deps(T.statefulSet, "bk3"), ["bk3-nodeport", "bk3-service", "bookkeeper-init", "namespace"]);
+    assert.deepEqual(deps(T.statefulSet, "bk3"), ["bk3-nodeport", "bk3-service", "bookkeeper-init", "bookkeeper-rack-map", "namespace"]);
     assert.deepEqual(deps(T.job, "cluster1-metadata"), ["cluster1-zookeeper", "configuration-store", "namespace"]);
     assert.deepEqual(deps(T.job, "cluster2-metadata"), ["cluster1-metadata", "cluster2-zookeeper", "configuration-store", "namespace"]);
     assert.deepEqual(deps(T.statefulSet, "broker2"), [
