@@ -28,6 +28,9 @@ const readsInFlight = () => processState("zookeeperReadsInFlight", () => new Map
 /** Updates of a node from this process, the last one queued by store and path. */
 const updatesInLine = () => processState("zookeeperUpdatesInLine", () => new Map<string, Promise<unknown>>());
 
+/** How long every server must keep refusing connections before a session gives up early. */
+const REFUSALS_FOR_MS = 3_000;
+
 /** Compare-and-set rounds before a writer gives up on a node that keeps changing under it. */
 const CAS_ATTEMPTS = 20;
 
@@ -131,17 +134,24 @@ export class ZooKeeperStore {
 
   /**
    * The client keeps retrying a server that refuses connections until the time limit. When every
-   * server refuses (nothing listens there: a stopped store), this rejects at once, so that a
-   * refresh with the store down warns without waiting; otherwise it never settles.
+   * server keeps refusing for a few seconds (nothing listens there: a stopped store), this rejects,
+   * so that a refresh with the store down warns without waiting the whole limit; a refusal that
+   * passes (a Service whose endpoints are being set up) is waited out. Otherwise it never settles.
    */
   private refusedByEveryServer(): Promise<never> {
+    const servers = serversOf(this.options.connect);
     const refusal = new Promise<never>((_, reject) => {
-      const servers = serversOf(this.options.connect);
-      void Promise.all(servers.map(refusesConnections)).then((refused) => {
-        if (servers.length > 0 && refused.every(Boolean)) {
+      const deadline = Date.now() + REFUSALS_FOR_MS;
+      const probe = async (): Promise<void> => {
+        const refused = servers.length > 0 && (await Promise.all(servers.map(refusesConnections))).every(Boolean);
+        if (!refused) return;
+        if (Date.now() >= deadline) {
           reject(Object.assign(new Error(`ZooKeeper ${this.options.connect} refused the connection: nothing listens there`), { unreachable: true }));
+          return;
         }
-      });
+        setTimeout(() => void probe(), 250);
+      };
+      void probe();
     });
     refusal.catch(() => undefined); // settled after the race was decided: not an unhandled rejection
     return refusal;

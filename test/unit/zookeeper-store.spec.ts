@@ -12,7 +12,7 @@ async function closedPort(): Promise<number> {
 }
 
 describe("the ZooKeeper store's failures", () => {
-  it("fails at once when every server refuses the connection (a stopped store), marked unreachable", async () => {
+  it("fails within seconds when every server keeps refusing the connection (a stopped store), marked unreachable", async () => {
     const connect = `127.0.0.1:${await closedPort()}, 127.0.0.1:${await closedPort()}/chroot`;
     const started = Date.now();
     await assert.rejects(new ZooKeeperStore({ connect, timeoutMs: 15_000 }).readJson("/bookies"), (err: Error & { unreachable?: boolean }) => {
@@ -21,6 +21,21 @@ describe("the ZooKeeper store's failures", () => {
       return true;
     });
     assert.ok(Date.now() - started < 5_000, "long before the 15 s limit");
+  });
+
+  it("waits out a refusal that passes: a server that starts listening a second later is given its chance", async () => {
+    const port = await closedPort();
+    const accepted: net.Socket[] = [];
+    const late = net.createServer((socket) => accepted.push(socket));
+    const listening = new Promise<void>((resolve) => setTimeout(() => late.listen(port, "127.0.0.1", resolve), 1_000));
+    try {
+      // It listens but does not speak ZooKeeper: the session ends at its limit, not as refused.
+      await assert.rejects(new ZooKeeperStore({ connect: `127.0.0.1:${port}`, timeoutMs: 4_000 }).readJson("/bookies"), /did not answer within 4 s/);
+    } finally {
+      await listening;
+      accepted.forEach((socket) => socket.destroy());
+      await new Promise((resolve) => late.close(resolve));
+    }
   });
 
   it("waits out its limit for a server that accepts but does not answer", async () => {
