@@ -128,6 +128,19 @@ export class ZooKeeperStore {
     );
   }
 
+  /** Creates the node, empty, if it does not exist; true when it was created here. */
+  async touch(path: string): Promise<boolean> {
+    return this.session(async (client) => {
+      try {
+        await create(client, path, Buffer.alloc(0));
+        return true;
+      } catch (err) {
+        if (codeOf(err) === zk.Exception.NODE_EXISTS) return false;
+        throw this.failure(`create ${path}`, err);
+      }
+    });
+  }
+
   async exists(path: string): Promise<boolean> {
     return this.session(async (client) => (await getData(client, path)) !== undefined);
   }

@@ -70,6 +70,8 @@ export interface DecommissionTarget {
 export interface WhatIsLeft {
   readonly ledgers?: number[];
   readonly underReplicated?: number[];
+  /** BookKeeper's switch for all ledger re-replication is off: no copy is made until it is on again. */
+  readonly replicationDisabled?: boolean;
   readonly error?: string;
 }
 
@@ -106,7 +108,7 @@ export async function decommissionBookie(target: DecommissionTarget, node: NodeA
     const why = (err as Partial<TimedOut>).timedOut
       ? `re-replication did not finish within ${Math.round(timeoutMs / 1000)} s (decommission.timeoutSeconds)`
       : (err as Error).message;
-    const what = await whatIsLeft(peers, target.bookie);
+    const what = await whatIsLeft(peers, new ZooKeeperStore({ connect: target.metadataStore }), target.bookie);
     await node.start();
     await self.setReadOnly(true);
     throw new Error(decommissionFailure(target, why, what, true));
@@ -149,6 +151,12 @@ class LeakedLockBreaker {
   }
 }
 
+/**
+ * The node whose presence switches off every replication worker of the BookKeeper cluster
+ * (`bookkeeper shell autorecovery -disable` creates it, `-enable` removes it).
+ */
+export const REPLICATION_DISABLED_PATH = `${LEDGERS_ROOT}/underreplication/disable`;
+
 /** Where BookKeeper keeps a bookie's cookie: a bookie whose cookie is gone can never join with its old data. */
 export const cookiePath = (bookie: string) => `${LEDGERS_ROOT}/cookies/${bookie}`;
 
@@ -170,10 +178,14 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
   }
 }
 
-async function whatIsLeft(peers: BookieAdmin, bookie: string): Promise<WhatIsLeft> {
+async function whatIsLeft(peers: BookieAdmin, store: ZooKeeperStore, bookie: string): Promise<WhatIsLeft> {
   try {
-    const [ledgers, underReplicated] = await Promise.all([peers.ledgersOn(bookie), peers.underReplicatedLedgers(bookie)]);
-    return { ledgers, underReplicated };
+    const [ledgers, underReplicated, replicationDisabled] = await Promise.all([
+      peers.ledgersOn(bookie),
+      peers.underReplicatedLedgers(bookie),
+      store.exists(REPLICATION_DISABLED_PATH),
+    ]);
+    return { ledgers, underReplicated, replicationDisabled };
   } catch (err) {
     return { error: (err as Error).message };
   }
@@ -189,6 +201,9 @@ export function decommissionFailure(target: Pick<DecommissionTarget, "name" | "b
       : left.ledgers
         ? [`Ledgers still with a copy on it: ${list(left.ledgers)}; under-replicated ledgers: ${list(left.underReplicated ?? [])}.`]
         : []),
+    ...(left.replicationDisabled
+      ? [`Ledger re-replication is switched off in the BookKeeper cluster (${REPLICATION_DISABLED_PATH} exists): no copy is made until \`bin/bookkeeper shell autorecovery -enable\` switches it on.`]
+      : []),
     restarted
       ? `${target.name} runs again, read-only, with all its data; its rack entries are removed, so no new ledger is placed on it.`
       : `${target.name} was not touched.`,

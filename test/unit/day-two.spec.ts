@@ -144,6 +144,9 @@ describe("day-2 operations: decommission settings, decisions and messages", () =
     assert.ok(message.includes("Ledgers still with a copy on it: 3, 7 (2); under-replicated ledgers: 7 (1)."), message);
     assert.ok(message.includes("runs again, read-only, with all its data"));
     assert.ok(message.includes("run `pulumi up` again"));
+    assert.doesNotMatch(message, /switched off/);
+    const switchedOff = decommissionFailure(bk4, "re-replication did not finish within 5 s", { ledgers: [3], underReplicated: [], replicationDisabled: true }, true);
+    assert.ok(switchedOff.includes("Ledger re-replication is switched off in the BookKeeper cluster (/ledgers/underreplication/disable exists)"), switchedOff);
     assert.ok(decommissionFailure(bk4, "x", { error: "ECONNREFUSED" }, true).includes("Could not list what is left: ECONNREFUSED."));
     assert.ok(decommissionFailure(bk4, "no other bookie", {}, false).includes("bk4 was not touched."));
   });
