@@ -149,15 +149,17 @@ export class ZooKeeperStore {
    * The client keeps retrying a server that refuses connections until the time limit. When every
    * server keeps refusing for a few seconds (nothing listens there: a stopped store), this rejects,
    * so that a refresh with the store down warns without waiting the whole limit; a refusal that
-   * passes (a Service whose endpoints are being set up) is waited out. Otherwise it never settles.
+   * passes (a Service whose endpoints are being set up) is waited out. Otherwise it never settles;
+   * it stops probing once `settled()` says the connect was decided another way.
    */
-  private refusedByEveryServer(): Promise<never> {
+  private refusedByEveryServer(settled: () => boolean): Promise<never> {
     const servers = serversOf(this.options.connect);
     const refusal = new Promise<never>((_, reject) => {
       const deadline = Date.now() + REFUSALS_FOR_MS;
       const probe = async (): Promise<void> => {
+        if (settled()) return;
         const refused = servers.length > 0 && (await Promise.all(servers.map(refusesConnections))).every(Boolean);
-        if (!refused) return;
+        if (!refused || settled()) return;
         if (Date.now() >= deadline) {
           reject(Object.assign(new Error(`ZooKeeper ${this.options.connect} refused the connection: nothing listens there`), { unreachable: true }));
           return;
@@ -196,7 +198,12 @@ export class ZooKeeperStore {
     try {
       const connected = new Promise<void>((resolve) => client.once("connected", () => resolve()));
       client.connect();
-      await Promise.race([connected, limit, this.refusedByEveryServer()]);
+      let connecting = true;
+      try {
+        await Promise.race([connected, limit, this.refusedByEveryServer(() => !connecting)]);
+      } finally {
+        connecting = false;
+      }
       return await Promise.race([work(client), limit]);
     } finally {
       clearTimeout(timer);

@@ -38,6 +38,15 @@ describe("the ZooKeeper store's failures", () => {
     }
   });
 
+  it("stops probing for refusals once its session has ended: a short-lived process is not kept alive", async () => {
+    const connect = `127.0.0.1:${await closedPort()}`;
+    const pending = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout" || r === "TCPSocketWrap").length;
+    const before = pending();
+    await assert.rejects(new ZooKeeperStore({ connect, timeoutMs: 1_000 }).readJson("/bookies"), /did not answer within 1 s/);
+    await new Promise((r) => setTimeout(r, 1_000)); // longer than one probe round, shorter than the 3 s a refusal must last
+    assert.equal(pending(), before, `still pending: ${process.getActiveResourcesInfo().join(", ")}`);
+  });
+
   it("waits out its limit for a server that accepts but does not answer", async () => {
     const accepted: net.Socket[] = [];
     const silent = net.createServer((socket) => accepted.push(socket));
