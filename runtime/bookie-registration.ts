@@ -1,11 +1,8 @@
 import { ZooKeeperStore } from "../admin/zookeeper";
-import { LEDGERS_ROOT } from "../config/derived";
 import * as pulumi from "../lib/pulumi";
 import { bookieIdOf } from "../rules/names";
+import { registrationPaths } from "./bookkeeper-metadata";
 import { NodeSpec } from "./node-spec";
-
-/** Where a live bookie registers itself: ephemeral nodes of its ZooKeeper session, writable or read-only. */
-export const registrationPaths = (bookie: string): string[] => [`${LEDGERS_ROOT}/available/${bookie}`, `${LEDGERS_ROOT}/available/readonly/${bookie}`];
 
 /**
  * A bookie that died without being stopped leaves its registration until its ZooKeeper session

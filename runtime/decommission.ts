@@ -1,6 +1,7 @@
 import { BookieAdmin } from "../admin/bookie-admin";
 import { ZooKeeperStore } from "../admin/zookeeper";
-import { DEFAULT_DECOMMISSION_TIMEOUT_SECONDS, LEDGERS_ROOT } from "../config/derived";
+import { DEFAULT_DECOMMISSION_TIMEOUT_SECONDS } from "../config/derived";
+import { REPLICATION_DISABLED_PATH, cookiePath, underReplicationLockPath } from "./bookkeeper-metadata";
 import { NodeActions } from "./node-control";
 
 /**
@@ -129,9 +130,6 @@ export const LEAKED_LOCK_AGE_MS = 6 * 60_000;
 /** How often the locks of the ledgers still under-replicated are looked at. */
 const LOCK_CHECK_INTERVAL_MS = 30_000;
 
-/** The lock a replication worker holds on an under-replicated ledger (BookKeeper's `urL%010d`). */
-export const underReplicationLockPath = (ledgerId: number): string => `${LEDGERS_ROOT}/underreplication/locks/urL${String(ledgerId).padStart(10, "0")}`;
-
 /** The ledgers whose lock is older than a worker would hold it. */
 export function leakedLocks(locks: readonly { readonly ledger: number; readonly createdAt?: number }[], now: number): number[] {
   return locks.filter((l) => l.createdAt !== undefined && now - l.createdAt > LEAKED_LOCK_AGE_MS).map((l) => l.ledger);
@@ -150,15 +148,6 @@ class LeakedLockBreaker {
     await Promise.all(leakedLocks(locks, Date.now()).map((ledger) => this.store.remove(underReplicationLockPath(ledger))));
   }
 }
-
-/**
- * The node whose presence switches off every replication worker of the BookKeeper cluster
- * (`bookkeeper shell autorecovery -disable` creates it, `-enable` removes it).
- */
-export const REPLICATION_DISABLED_PATH = `${LEDGERS_ROOT}/underreplication/disable`;
-
-/** Where BookKeeper keeps a bookie's cookie: a bookie whose cookie is gone can never join with its old data. */
-export const cookiePath = (bookie: string) => `${LEDGERS_ROOT}/cookies/${bookie}`;
 
 async function isRegistered(peers: BookieAdmin, bookie: string): Promise<boolean> {
   const [writable, readOnly] = await Promise.all([peers.listBookies("rw"), peers.listBookies("ro")]);

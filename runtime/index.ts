@@ -10,6 +10,7 @@ export * from "./node-spec";
 export * from "./bootstrap";
 export * from "./runner";
 export * from "./decommission";
+export * from "./bookkeeper-metadata";
 export * from "./node-control";
 export * from "./bookie-membership";
 export * from "./security-files";
