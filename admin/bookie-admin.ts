@@ -71,6 +71,21 @@ export class BookieAdmin {
     await this.http.request("PUT", "/api/v1/bookie/state/readonly", { readOnly });
   }
 
+  /**
+   * How long (s) the auditor waits before it re-replicates the ledgers of a bookie that left: one
+   * value for the whole BookKeeper cluster, kept in the metadata store.
+   */
+  async lostBookieRecoveryDelay(): Promise<number> {
+    const answer = String(await this.http.request<string>("GET", "/api/v1/autorecovery/lost_bookie_recovery_delay"));
+    const seconds = /lostBookieRecoveryDelay value:\s*(-?\d+)/.exec(answer);
+    if (!seconds) throw new Error(`${this.url} answered the lost bookie recovery delay with ${JSON.stringify(answer.slice(0, 200))}`);
+    return Number(seconds[1]);
+  }
+
+  async setLostBookieRecoveryDelay(seconds: number): Promise<void> {
+    await this.http.request("PUT", "/api/v1/autorecovery/lost_bookie_recovery_delay", { delay_seconds: seconds });
+  }
+
   /** Waits until this bookie lists `bookie` (its own id) among the writable bookies. */
   async waitUntilWritable(bookie: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;

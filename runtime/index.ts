@@ -11,6 +11,7 @@ export * from "./bootstrap";
 export * from "./runner";
 export * from "./decommission";
 export * from "./bookkeeper-metadata";
+export * from "./recovery-deferral";
 export * from "./node-control";
 export * from "./bookie-membership";
 export * from "./security-files";

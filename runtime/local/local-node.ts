@@ -3,6 +3,7 @@ import * as pulumi from "../../lib/pulumi";
 import { BookieAdmin } from "../../admin/bookie-admin";
 import { changedKeys, liveResult, requireState } from "../../lib/dynamic-provider";
 import { NodeSpec } from "../node-spec";
+import { configuredRecoveryDelay, withRecoveryDeferred } from "../recovery-deferral";
 import { LocalPaths, nodeStatus, startNode, stopNode } from "./node-process";
 import { oneAtATime } from "./one-at-a-time";
 import { bookieIdOf } from "../../rules/names";
@@ -67,17 +68,18 @@ const WRITABLE_WITHIN_MS = 180_000;
 
 /**
  * Bookies of a stack restart one at a time, each writable again before the next one stops, so a
- * settings change never takes more than one bookie of a group away.
+ * settings change never takes more than one bookie of a group away, and none of its ledgers is
+ * copied while it is away.
  */
 function restartBookie(spec: NodeSpec, paths: LocalPaths, restart: () => Promise<number>): Promise<number> {
-  return oneAtATime(path.join(paths.stateDir, ".restarting-bookie"), async () => {
-    const pid = await restart();
-    await new BookieAdmin({ baseUrl: `http://${spec.host}:${spec.ports.http}`, attempts: 1, timeoutMs: 5_000 }).waitUntilWritable(
-      bookieIdOf(spec.host, spec.ports.bookie),
-      WRITABLE_WITHIN_MS,
-    );
-    return pid;
-  });
+  const admin = new BookieAdmin({ baseUrl: `http://${spec.host}:${spec.ports.http}`, attempts: 1, timeoutMs: 5_000 });
+  return oneAtATime(path.join(paths.stateDir, ".restarting-bookie"), () =>
+    withRecoveryDeferred(admin, configuredRecoveryDelay(spec.settings), async () => {
+      const pid = await restart();
+      await admin.waitUntilWritable(bookieIdOf(spec.host, spec.ports.bookie), WRITABLE_WITHIN_MS);
+      return pid;
+    }),
+  );
 }
 
 /** One provider for every resource of the kind, loaded from this file in the engine's provider process. */

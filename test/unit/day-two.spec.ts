@@ -3,7 +3,18 @@ import { parseTopology } from "../../config";
 import { seeded } from "../../admin";
 import { LedgerIsolation, ledgerIsolation } from "../../admin/bookie-admin";
 import { formatLedgerReport, ledgerReport, reportFails } from "../../ops/ledger-report";
-import { LEAKED_LOCK_AGE_MS, cookiePath, decommissionDecision, decommissionFailure, decommissionSettings, leakedLocks, underReplicationLockPath } from "../../runtime";
+import {
+  LEAKED_LOCK_AGE_MS,
+  RESTART_RECOVERY_DELAY_SECONDS,
+  configuredRecoveryDelay,
+  cookiePath,
+  decommissionDecision,
+  decommissionFailure,
+  decommissionSettings,
+  delayToRestore,
+  leakedLocks,
+  underReplicationLockPath,
+} from "../../runtime";
 import { RecordedResource, runProgram } from "../support/program-under-mocks";
 import { stackConfig, stackTopology } from "../support/stack-config";
 
@@ -149,6 +160,24 @@ describe("day-2 operations: decommission settings, decisions and messages", () =
     assert.ok(switchedOff.includes("Ledger re-replication is switched off in the BookKeeper cluster (/ledgers/underreplication/disable exists)"), switchedOff);
     assert.ok(decommissionFailure(bk4, "x", { error: "ECONNREFUSED" }, true).includes("Could not list what is left: ECONNREFUSED."));
     assert.ok(decommissionFailure(bk4, "no other bookie", {}, false).includes("bk4 was not touched."));
+  });
+});
+
+describe("day-2 operations: a bookie restarted on purpose defers the recovery of lost bookies", () => {
+  it("puts back the delay it found", () => {
+    assert.equal(delayToRestore(0, 0), 0);
+    assert.equal(delayToRestore(120, 0), 120, "an operator's own delay is kept");
+  });
+
+  it("puts back the bookies' setting when it finds the delay a restart cut short left behind", () => {
+    assert.equal(delayToRestore(RESTART_RECOVERY_DELAY_SECONDS, 0), 0);
+    assert.equal(delayToRestore(RESTART_RECOVERY_DELAY_SECONDS, 60), 60);
+  });
+
+  it("reads the bookies' setting from their settings, else the distribution's 0", () => {
+    assert.equal(configuredRecoveryDelay({ lostBookieRecoveryDelay: "60" }), 60);
+    assert.equal(configuredRecoveryDelay({}), 0);
+    assert.equal(configuredRecoveryDelay({ lostBookieRecoveryDelay: "soon" }), 0);
   });
 });
 
