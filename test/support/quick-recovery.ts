@@ -1,10 +1,10 @@
 /**
- * BookKeeper's recovery timers, shortened for the docker suites, whose decommission and
- * replacement checks do not look at groups. The suites that check where copies land after a
- * recovery (recovery-isolation, day-2, kubernetes) keep Pulsar's defaults: with these, one run
- * placed a copy outside its group, through a gap that does not depend on the timers but that only
- * these runs have met (README, "Isolation through failure and recovery"). The stacks people deploy
- * keep Pulsar's defaults too.
+ * BookKeeper's recovery timers, shortened for the suites that wait on recoveries: the integration
+ * suites' shared topology and the docker suites. With these, one run placed a copy outside its
+ * group, through a gap that did not depend on the timers (the bookies' rack map was written after
+ * they started; README, "Isolation through failure and recovery"); the recovery suite runs on them
+ * to keep checking that it is closed. The day-2 and kubernetes suites, and the stacks people
+ * deploy, keep Pulsar's defaults.
  */
 export const QUICK_RECOVERY_SETTINGS: Readonly<Record<string, number>> = {
   // A killed bookie's registration, and so the auditor's view of it, goes after 10 s, not 30 s.

@@ -1,16 +1,18 @@
 import { RealTopology, startRealTopology, stopRealTopology } from "./real-topology";
+import { withQuickRecovery } from "./quick-recovery";
 import { stackTopology } from "./stack-config";
 
 /**
  * The one real topology the integration suites share, started by the first suite that asks and
  * stopped by the last one (or, failing that, after every suite): the dev topology plus a third
  * bookie in group-bookie2 (bk5), a one-bookie group-bookie3 (bk6) and a namespace of cluster2
- * with group-bookie3 as its secondary group. BookKeeper keeps Pulsar's recovery timers here: with
- * the quick ones (./quick-recovery.ts), one run copied a ledger of public/c2-ns1 to bk6, outside its
- * group (README, "Isolation through failure and recovery").
+ * with group-bookie3 as its secondary group. BookKeeper runs on the quick recovery timers
+ * (./quick-recovery.ts): the recovery suite then sees copies made within seconds, and checks that
+ * every one lands inside its groups, the run that once found one outside included (README,
+ * "Isolation through failure and recovery").
  */
 export function integrationTopologyConfig(): Record<string, any> {
-  const t = stackTopology("dev");
+  const t = withQuickRecovery(stackTopology("dev"));
   t.bookies.push(
     { name: "bk5", bookiePort: 3185, httpPort: 8015, group: "group-bookie2", rack: "rack2" },
     { name: "bk6", bookiePort: 3186, httpPort: 8016, group: "group-bookie3", rack: "rack3" },
