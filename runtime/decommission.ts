@@ -109,7 +109,7 @@ export async function decommissionBookie(target: DecommissionTarget, node: NodeA
     const why = (err as Partial<TimedOut>).timedOut
       ? `re-replication did not finish within ${Math.round(timeoutMs / 1000)} s (decommission.timeoutSeconds)`
       : (err as Error).message;
-    const what = await whatIsLeft(peers, new ZooKeeperStore({ connect: target.metadataStore }), target.bookie);
+    const what = await whatIsLeft(peers, new ZooKeeperStore({ connect: target.metadataStore, timeoutMs: 3_000 }), target.bookie);
     await node.start();
     await self.setReadOnly(true);
     throw new Error(decommissionFailure(target, why, what, true));
@@ -172,7 +172,8 @@ async function whatIsLeft(peers: BookieAdmin, store: ZooKeeperStore, bookie: str
     const [ledgers, underReplicated, replicationDisabled] = await Promise.all([
       peers.ledgersOn(bookie),
       peers.underReplicatedLedgers(bookie),
-      store.exists(REPLICATION_DISABLED_PATH),
+      // Only advice: a store that cannot say keeps neither the list nor the restart waiting.
+      store.exists(REPLICATION_DISABLED_PATH).catch(() => undefined),
     ]);
     return { ledgers, underReplicated, replicationDisabled };
   } catch (err) {
@@ -196,8 +197,10 @@ export function decommissionFailure(target: Pick<DecommissionTarget, "name" | "b
     restarted
       ? `${target.name} runs again, read-only, with all its data; its rack entries are removed, so no new ledger is placed on it.`
       : `${target.name} was not touched.`,
-    `To finish: check that the other bookies run autorecovery (autoRecoveryDaemonEnabled) and that the bookie's groups keep enough ` +
-      `live bookies for the copies, raise decommission.timeoutSeconds if copying needs longer, then run \`pulumi up\` again. ` +
-      `To keep the bookie, put it back in the stack config.`,
+    left.replicationDisabled
+      ? `To finish: switch re-replication on, then run \`pulumi up\` again. To keep the bookie, put it back in the stack config.`
+      : `To finish: check that the other bookies run autorecovery (autoRecoveryDaemonEnabled) and that the bookie's groups keep enough ` +
+        `live bookies for the copies, raise decommission.timeoutSeconds if copying needs longer, then run \`pulumi up\` again. ` +
+        `To keep the bookie, put it back in the stack config.`,
   ].join("\n");
 }
