@@ -129,7 +129,7 @@ export class ZooKeeperStore {
   }
 
   /** Creates the node, empty, if it does not exist; true when it was created here. */
-  async touch(path: string): Promise<boolean> {
+  async createIfAbsent(path: string): Promise<boolean> {
     return this.session(async (client) => {
       try {
         await create(client, path, Buffer.alloc(0));
@@ -150,16 +150,16 @@ export class ZooKeeperStore {
    * server keeps refusing for a few seconds (nothing listens there: a stopped store), this rejects,
    * so that a refresh with the store down warns without waiting the whole limit; a refusal that
    * passes (a Service whose endpoints are being set up) is waited out. Otherwise it never settles;
-   * it stops probing once `settled()` says the connect was decided another way.
+   * it stops probing once `decided()` says the connect ended another way.
    */
-  private refusedByEveryServer(settled: () => boolean): Promise<never> {
+  private refusedByEveryServer(decided: () => boolean): Promise<never> {
     const servers = serversOf(this.options.connect);
     const refusal = new Promise<never>((_, reject) => {
       const deadline = Date.now() + REFUSALS_FOR_MS;
       const probe = async (): Promise<void> => {
-        if (settled()) return;
+        if (decided()) return;
         const refused = servers.length > 0 && (await Promise.all(servers.map(refusesConnections))).every(Boolean);
-        if (!refused || settled()) return;
+        if (!refused || decided()) return;
         if (Date.now() >= deadline) {
           reject(Object.assign(new Error(`ZooKeeper ${this.options.connect} refused the connection: nothing listens there`), { unreachable: true }));
           return;
@@ -198,11 +198,11 @@ export class ZooKeeperStore {
     try {
       const connected = new Promise<void>((resolve) => client.once("connected", () => resolve()));
       client.connect();
-      let connecting = true;
+      let decided = false;
       try {
-        await Promise.race([connected, limit, this.refusedByEveryServer(() => !connecting)]);
+        await Promise.race([connected, limit, this.refusedByEveryServer(() => decided)]);
       } finally {
-        connecting = false;
+        decided = true;
       }
       return await Promise.race([work(client), limit]);
     } finally {

@@ -44,7 +44,7 @@ describe("the ZooKeeper store's failures", () => {
     const before = pending();
     await assert.rejects(new ZooKeeperStore({ connect, timeoutMs: 1_000 }).readJson("/bookies"), /did not answer within 1 s/);
     await new Promise((r) => setTimeout(r, 1_000)); // longer than one probe round, shorter than the 3 s a refusal must last
-    assert.equal(pending(), before, `still pending: ${process.getActiveResourcesInfo().join(", ")}`);
+    assert.ok(pending() <= before, `still pending: ${process.getActiveResourcesInfo().join(", ")}`);
   });
 
   it("waits out its limit for a server that accepts but does not answer", async () => {
