@@ -82,10 +82,6 @@ export class BookieAdmin {
     return Number(seconds[1]);
   }
 
-  async setLostBookieRecoveryDelay(seconds: number): Promise<void> {
-    await this.http.request("PUT", "/api/v1/autorecovery/lost_bookie_recovery_delay", { delay_seconds: seconds });
-  }
-
   /** Waits until this bookie lists `bookie` (its own id) among the writable bookies. */
   async waitUntilWritable(bookie: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -76,6 +76,7 @@ export function topologyProblems(draft: TopologyDraft): Problem[] {
     ...unknownClusters(draft),
     ...isolationProblems(draft),
     ...ownedSettingsOverridden(draft),
+    ...recoveryDelayNotSeconds(draft),
     ...dockerPlacement(draft),
   ];
 }
@@ -161,6 +162,14 @@ function ownedSettingsOverridden(draft: TopologyDraft): Problem[] {
       overridden(c?.brokerSettings, BROKER_OWNED_SETTINGS, ["clusters", i, "brokerSettings"], `clusters[${i}].`),
     ),
   ];
+}
+
+/** The stack restarts bookies with recovery deferred and then sets this back (runtime/recovery-deferral.ts): it must be seconds. */
+function recoveryDelayNotSeconds(draft: TopologyDraft): Problem[] {
+  const settings = (draft.bookieSettings && typeof draft.bookieSettings === "object" ? draft.bookieSettings : {}) as Record<string, unknown>;
+  const delay = settings.lostBookieRecoveryDelay;
+  if (delay === undefined || /^\d+$/.test(String(delay))) return [];
+  return [{ path: ["bookieSettings", "lostBookieRecoveryDelay"], message: "is not a whole number of seconds (0 or more)" }];
 }
 
 export interface PlacedNode {

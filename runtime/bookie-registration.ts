@@ -1,7 +1,6 @@
-import { ZooKeeperStore } from "../admin/zookeeper";
 import * as pulumi from "../lib/pulumi";
 import { bookieIdOf } from "../rules/names";
-import { registrationPaths } from "./bookkeeper-metadata";
+import { metadataStoreOf, registrationPaths } from "./bookkeeper-metadata";
 import { NodeSpec } from "./node-spec";
 
 /**
@@ -13,7 +12,7 @@ import { NodeSpec } from "./node-spec";
  */
 export async function removeStaleRegistration(spec: NodeSpec): Promise<void> {
   const bookie = bookieIdOf(spec.host, spec.ports.bookie);
-  const store = new ZooKeeperStore({ connect: String(spec.settings.zkServers), timeoutMs: 3_000 });
+  const store = metadataStoreOf(spec, 3_000);
   try {
     await Promise.all(registrationPaths(bookie).map((p) => store.remove(p)));
   } catch (err) {

@@ -1,5 +1,6 @@
-import { BookieAdmin } from "../admin/bookie-admin";
+import type { ZooKeeperStore } from "../admin/zookeeper";
 import * as pulumi from "../lib/pulumi";
+import { LOST_BOOKIE_RECOVERY_DELAY_PATH } from "./bookkeeper-metadata";
 
 /**
  * The lost-bookie recovery delay (s) while the stack restarts a bookie on purpose: far longer than
@@ -10,11 +11,9 @@ export const RESTART_RECOVERY_DELAY_SECONDS = 900;
 /** Pulsar's `bookkeeper.conf` sets `lostBookieRecoveryDelay=0`: re-replicate at once. */
 const DISTRIBUTION_RECOVERY_DELAY_SECONDS = 0;
 
-/** The bookies' own setting of the delay: `bookieSettings.lostBookieRecoveryDelay`, or the distribution's. */
-export function configuredRecoveryDelay(settings: Readonly<Record<string, unknown>>): number {
-  const value = Number(settings.lostBookieRecoveryDelay);
-  return Number.isInteger(value) && value >= 0 ? value : DISTRIBUTION_RECOVERY_DELAY_SECONDS;
-}
+/** The bookies' own setting of the delay (the schema checks it is whole seconds), or the distribution's. */
+export const configuredRecoveryDelay = (settings: Readonly<Record<string, string>>): number =>
+  Number(settings.lostBookieRecoveryDelay ?? DISTRIBUTION_RECOVERY_DELAY_SECONDS);
 
 /**
  * The delay to put back after a restart: the one found before it, unless that is the restart
@@ -22,28 +21,37 @@ export function configuredRecoveryDelay(settings: Readonly<Record<string, unknow
  */
 export const delayToRestore = (found: number, configured: number): number => (found === RESTART_RECOVERY_DELAY_SECONDS ? configured : found);
 
+/** Where the delay is kept: the ledgers' metadata store. */
+export type RecoveryDelayStore = Pick<ZooKeeperStore, "connect" | "readJson" | "updateJson">;
+
 /**
  * Runs `restart` with BookKeeper's recovery of lost bookies deferred, then puts the delay back.
  * The auditor otherwise treats a restarting bookie as lost and, with Pulsar's delay of 0, has its
  * ledgers copied to the other bookies of their groups while it is away: copies nobody needs, made
- * during every settings change. `admin` is the restarted bookie's HTTP API. The deferral saves work
- * but is not needed for safety, so a bookie that cannot be asked is restarted anyway, with a warning.
+ * during every settings change. The delay is read and written in the metadata store, where the
+ * auditor watches it, so it is put back even when the bookie does not come back. Deferring saves
+ * work but is not needed for safety: when the delay cannot be read or set, the bookie restarts
+ * anyway, with a warning.
  */
-export async function withRecoveryDeferred<T>(admin: BookieAdmin, configured: number, restart: () => Promise<T>): Promise<T> {
-  let restore: number | undefined;
+export async function withRecoveryDeferred<T>(store: RecoveryDelayStore, configured: number, restart: () => Promise<T>): Promise<T> {
+  let found: number | undefined;
   try {
-    restore = delayToRestore(await admin.lostBookieRecoveryDelay(), configured);
-    await admin.setLostBookieRecoveryDelay(RESTART_RECOVERY_DELAY_SECONDS);
+    found = (await store.readJson<number>(LOST_BOOKIE_RECOVERY_DELAY_PATH))?.value;
+    // No value yet: no auditor has started, so none would copy anything.
+    if (found !== undefined) await store.updateJson<number>(LOST_BOOKIE_RECOVERY_DELAY_PATH, () => RESTART_RECOVERY_DELAY_SECONDS);
   } catch (err) {
-    await pulumi.log.warn(`restarting without deferring the recovery of lost bookies (${admin.url}): ${(err as Error).message}`);
+    await pulumi.log.warn(`restarting without deferring the recovery of lost bookies (${store.connect}${LOST_BOOKIE_RECOVERY_DELAY_PATH}): ${(err as Error).message}`);
   }
   try {
     return await restart();
   } finally {
-    if (restore !== undefined) {
-      await admin.setLostBookieRecoveryDelay(restore).catch((err: Error) =>
+    // Also after a failed set: a write that timed out may have landed.
+    if (found !== undefined) {
+      const restore = delayToRestore(found, configured);
+      await store.updateJson<number>(LOST_BOOKIE_RECOVERY_DELAY_PATH, () => restore).catch((err: Error) =>
         pulumi.log.warn(
-          `the recovery of lost bookies stays deferred by ${RESTART_RECOVERY_DELAY_SECONDS} s: setting lostBookieRecoveryDelay back to ${restore} through ${admin.url} failed (${err.message}); ` +
+          `lostBookieRecoveryDelay could not be set back to ${restore} s (${store.connect}${LOST_BOOKIE_RECOVERY_DELAY_PATH}: ${err.message}); ` +
+            `if it reads ${RESTART_RECOVERY_DELAY_SECONDS}, a lost bookie's ledgers are copied only after that long: ` +
             `set it with \`bin/bookkeeper shell lostbookierecoverydelay -set ${restore}\``,
         ),
       );

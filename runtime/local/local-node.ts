@@ -3,6 +3,7 @@ import * as pulumi from "../../lib/pulumi";
 import { BookieAdmin } from "../../admin/bookie-admin";
 import { changedKeys, liveResult, requireState } from "../../lib/dynamic-provider";
 import { NodeSpec } from "../node-spec";
+import { metadataStoreOf } from "../bookkeeper-metadata";
 import { configuredRecoveryDelay, withRecoveryDeferred } from "../recovery-deferral";
 import { LocalPaths, nodeStatus, startNode, stopNode } from "./node-process";
 import { oneAtATime } from "./one-at-a-time";
@@ -74,7 +75,7 @@ const WRITABLE_WITHIN_MS = 180_000;
 function restartBookie(spec: NodeSpec, paths: LocalPaths, restart: () => Promise<number>): Promise<number> {
   const admin = new BookieAdmin({ baseUrl: `http://${spec.host}:${spec.ports.http}`, attempts: 1, timeoutMs: 5_000 });
   return oneAtATime(path.join(paths.stateDir, ".restarting-bookie"), () =>
-    withRecoveryDeferred(admin, configuredRecoveryDelay(spec.settings), async () => {
+    withRecoveryDeferred(metadataStoreOf(spec, 5_000), configuredRecoveryDelay(spec.settings), async () => {
       const pid = await restart();
       await admin.waitUntilWritable(bookieIdOf(spec.host, spec.ports.bookie), WRITABLE_WITHIN_MS);
       return pid;

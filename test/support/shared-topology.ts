@@ -7,9 +7,9 @@ import { stackTopology } from "./stack-config";
  * stopped by the last one (or, failing that, after every suite): the dev topology plus a third
  * bookie in group-bookie2 (bk5), a one-bookie group-bookie3 (bk6) and a namespace of cluster2
  * with group-bookie3 as its secondary group. BookKeeper runs on the quick recovery timers
- * (./quick-recovery.ts): the recovery suite then sees copies made within seconds, and checks that
- * every one lands inside its groups, the run that once found one outside included (README,
- * "Isolation through failure and recovery").
+ * (./quick-recovery.ts): the recovery suite sees copies made within seconds and checks that each
+ * lands inside its groups. On these timers one run once found a copy outside (README, "Isolation
+ * through failure and recovery").
  */
 export function integrationTopologyConfig(): Record<string, any> {
   const t = withQuickRecovery(stackTopology("dev"));

@@ -65,6 +65,14 @@ describe("topology config", () => {
       assert.equal(problems.length, 2, problems.join("\n"));
     });
 
+    it("a lost-bookie recovery delay that is not whole seconds", () => {
+      for (const delay of ["soon", -5, 1.5]) {
+        const problems = problemsOf((t) => (t.bookieSettings = { lostBookieRecoveryDelay: delay }));
+        assertProblem(problems, "bookieSettings.lostBookieRecoveryDelay", delay, "is not a whole number of seconds");
+      }
+      assert.equal(parseTopology({ ...stackTopology("dev"), bookieSettings: { lostBookieRecoveryDelay: 60 } }).bookieSettings.lostBookieRecoveryDelay, 60);
+    });
+
     it("a missing or empty topology, at once, with what to set", () => {
       for (const raw of [undefined, null, {}]) {
         assert.throws(

@@ -14,7 +14,9 @@ import {
   delayToRestore,
   leakedLocks,
   underReplicationLockPath,
+  withRecoveryDeferred,
 } from "../../runtime";
+import type { Versioned } from "../../admin/zookeeper";
 import { RecordedResource, runProgram } from "../support/program-under-mocks";
 import { stackConfig, stackTopology } from "../support/stack-config";
 
@@ -158,6 +160,8 @@ describe("day-2 operations: decommission settings, decisions and messages", () =
     assert.doesNotMatch(message, /switched off/);
     const switchedOff = decommissionFailure(bk4, "re-replication did not finish within 5 s", { ledgers: [3], underReplicated: [], replicationDisabled: true }, true);
     assert.ok(switchedOff.includes("Ledger re-replication is switched off in the BookKeeper cluster (/ledgers/underreplication/disable exists)"), switchedOff);
+    assert.ok(switchedOff.includes("To finish: switch re-replication on, then run `pulumi up` again."), switchedOff);
+    assert.doesNotMatch(switchedOff, /raise decommission.timeoutSeconds/);
     assert.ok(decommissionFailure(bk4, "x", { error: "ECONNREFUSED" }, true).includes("Could not list what is left: ECONNREFUSED."));
     assert.ok(decommissionFailure(bk4, "no other bookie", {}, false).includes("bk4 was not touched."));
   });
@@ -177,7 +181,48 @@ describe("day-2 operations: a bookie restarted on purpose defers the recovery of
   it("reads the bookies' setting from their settings, else the distribution's 0", () => {
     assert.equal(configuredRecoveryDelay({ lostBookieRecoveryDelay: "60" }), 60);
     assert.equal(configuredRecoveryDelay({}), 0);
-    assert.equal(configuredRecoveryDelay({ lostBookieRecoveryDelay: "soon" }), 0);
+  });
+
+  /** The delay's node in a metadata store held in memory; `failing` makes reads or writes throw. */
+  const delayStore = (value: number | undefined, failing: { read?: boolean; write?: boolean } = {}) => {
+    const store = {
+      value,
+      writes: [] as number[],
+      connect: "127.0.0.1:2181",
+      async readJson<T>(): Promise<Versioned<T> | undefined> {
+        if (failing.read) throw new Error("no answer");
+        return store.value === undefined ? undefined : { value: store.value as T, version: 0 };
+      },
+      async updateJson<T>(_path: string, change: (current: T | undefined) => T): Promise<T> {
+        if (failing.write) throw new Error("no answer");
+        store.value = change(store.value as T) as number;
+        store.writes.push(store.value);
+        return store.value as T;
+      },
+    };
+    return store;
+  };
+
+  it("defers the recovery during the restart and puts the delay back, also when the restart fails", async () => {
+    const store = delayStore(30);
+    let during: number | undefined;
+    assert.equal(await withRecoveryDeferred(store, 0, async () => (during = store.value, 7)), 7);
+    assert.equal(during, RESTART_RECOVERY_DELAY_SECONDS);
+    assert.equal(store.value, 30);
+    await assert.rejects(withRecoveryDeferred(store, 0, async () => Promise.reject(new Error("did not start"))), /did not start/);
+    assert.equal(store.value, 30, "a bookie that does not come back is recovered as before");
+  });
+
+  it("restarts anyway when the delay cannot be read, and leaves a store with no delay yet (no auditor) alone", async () => {
+    const unreadable = delayStore(30, { read: true });
+    assert.equal(await withRecoveryDeferred(unreadable, 0, async () => 1), 1);
+    const empty = delayStore(undefined);
+    assert.equal(await withRecoveryDeferred(empty, 0, async () => 2), 2);
+    assert.deepEqual(empty.writes, []);
+  });
+
+  it("restarts anyway when the delay cannot be written", async () => {
+    assert.equal(await withRecoveryDeferred(delayStore(0, { write: true }), 0, async () => 3), 3);
   });
 });
 
