@@ -59,10 +59,10 @@ async function main() {
     const args: IsolationPlanArgs = {
       clusters,
       configurationStore: { reachableConnect: configurationStoreReachableConnect(real.topology) },
-      placements: Array.from({ length: GROUPS * BOOKIES_PER_GROUP }, (_, i) => ({
-        bookie: { name: `sb${i}`, id: `10.0.${Math.floor(i / BOOKIES_PER_GROUP)}.${i % BOOKIES_PER_GROUP}:3181` },
-        group: `group-${Math.floor(i / BOOKIES_PER_GROUP)}`,
-        rack: `rack-${Math.floor(i / BOOKIES_PER_GROUP)}`,
+      bookies: Array.from({ length: GROUPS * BOOKIES_PER_GROUP }, (_, i) => ({
+        name: `sb${i}`,
+        id: `10.0.${Math.floor(i / BOOKIES_PER_GROUP)}.${i % BOOKIES_PER_GROUP}:3181`,
+        placement: { group: `group-${Math.floor(i / BOOKIES_PER_GROUP)}`, rack: `rack-${Math.floor(i / BOOKIES_PER_GROUP)}` },
       })),
       namespaces: Array.from({ length: NAMESPACES }, (_, i) => ({
         name: `scale/ns-${i}`,
@@ -101,7 +101,7 @@ async function main() {
     }
     const perCall = sample.sort((a, b) => a - b)[2];
     const ours = rows[0].split("|")[2].trim();
-    console.log(`${args.placements.length} bookies in ${GROUPS} groups on ${clusters.length} clusters, ${NAMESPACES} namespaces (${plan.racks.length + plan.tenants.length + 2 * NAMESPACES} resources)
+    console.log(`${args.bookies.length} bookies in ${GROUPS} groups on ${clusters.length} clusters, ${NAMESPACES} namespaces (${plan.racks.length + plan.tenants.length + 2 * NAMESPACES} resources)
 
 | step (providers as the engine drives them) | time | HTTP calls the brokers saw |
 |---|---|---|

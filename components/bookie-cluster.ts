@@ -2,18 +2,18 @@ import * as pulumi from "../lib/pulumi";
 import { RackMapSeed, RackMapSeedInputs } from "../admin";
 import { ledgersServiceUri } from "../config/derived";
 import { BookieMembership, BookieNode, NodeRunner, bookieNode, bookkeeperInit } from "../runtime";
-import { BookKeeperRef, BookieRef, ConfigurationStoreRef } from "./references";
-import { bookieIdOf } from "../rules/names";
+import { BookKeeperRef, BookieRef, ConfigurationStoreRef, Placement } from "./references";
+import { bookieIdOf, filedHostname } from "../rules/names";
 
 export interface BookieArgs extends BookieNode {
   /** The bookie's HTTP API as the machine running Pulumi reaches it (default: `http://host:httpPort`). */
   readonly httpUrl?: string;
   /**
    * Its group and rack, written to the bookies' rack map before any bookie starts, so that no
-   * bookie's placement policy starts without them (admin/providers/rack-map-seed.ts). The
-   * isolation's `BookieRack` keeps the map right afterwards. The hostname defaults to the host.
+   * bookie's placement policy starts without them (admin/providers/rack-map-seed.ts). The bookie's
+   * ref carries it to `NamespaceAffinity`, whose `BookieRack` keeps the map right afterwards.
    */
-  readonly placement?: { readonly group: string; readonly rack: string; readonly hostname?: string };
+  readonly placement?: Placement;
 }
 
 export interface BookieClusterArgs {
@@ -28,9 +28,12 @@ export interface BookieClusterArgs {
 
 /** The bookies' rack map as it must be before they start: the placements of those that have one. */
 export function rackMapSeedInputs(bookies: readonly BookieArgs[], configurationStore: string): RackMapSeedInputs | undefined {
-  const placed = bookies.filter((b) => b.placement);
+  const placed = bookies.filter((b) => b.placement).map((b) => ({ id: bookieIdOf(b.host, b.bookiePort), placement: b.placement! }));
   if (!placed.length) return undefined;
-  return { configurationStore, placements: Object.fromEntries(placed.map((b) => [bookieIdOf(b.host, b.bookiePort), { hostname: b.host, ...b.placement! }])) };
+  return {
+    configurationStore,
+    placements: Object.fromEntries(placed.map(({ id, placement }) => [id, { ...placement, hostname: filedHostname(id, placement.hostname) }])),
+  };
 }
 
 /** The one BookKeeper cluster that every Pulsar cluster writes its ledgers to. */
@@ -69,7 +72,12 @@ export class BookieCluster extends pulumi.ComponentResource implements BookKeepe
         { parent: this, dependsOn: [node] },
       );
     }
-    this.bookies = args.bookies.map((b) => ({ name: b.name, id: bookieIdOf(b.host, b.bookiePort), ready: this.memberOf[b.name] }));
+    this.bookies = args.bookies.map((b) => ({
+      name: b.name,
+      id: bookieIdOf(b.host, b.bookiePort),
+      ...(b.placement ? { placement: b.placement } : {}),
+      ready: this.memberOf[b.name],
+    }));
     this.metadataServiceUri = pulumi.output(ledgersServiceUri(configurationStore.connect));
     this.bookieIds = pulumi.output(Object.fromEntries(this.bookies.map((b) => [b.name, b.id])));
     this.registerOutputs({ metadataServiceUri: this.metadataServiceUri, bookieIds: this.bookieIds });

@@ -15,10 +15,10 @@ import { RackMapSeedInputs } from "../admin";
 import { NodeRunner } from "../runtime";
 import { BookieArgs, BookieClusterArgs, rackMapSeedInputs } from "./bookie-cluster";
 import { ConfigurationStoreArgs } from "./configuration-store";
-import { IsolationPlan, isolationPlan } from "./isolation-plan";
-import { NamespaceAffinityArgs } from "./namespace-affinity";
+import { IsolationPlan } from "./isolation-plan";
+import { NamespaceAffinityArgs, namespaceAffinityPlan } from "./namespace-affinity";
 import { PulsarClusterArgs } from "./pulsar-cluster";
-import { BookKeeperRef, ClusterRef, ConfigurationStoreRef } from "./references";
+import { BookKeeperRef, ClusterRef, ConfigurationStoreRef, Placement } from "./references";
 
 /**
  * The components' arguments as a stack config's topology declares them: how index.ts composes
@@ -45,8 +45,10 @@ export const bookieArgs = (topology: Topology): BookieArgs[] =>
     bookiePort: b.bookiePort,
     httpPort: b.httpPort,
     httpUrl: bookieHttpUrl(topology, b),
-    placement: { group: b.group, rack: b.rack },
+    placement: placementOf(b),
   }));
+
+const placementOf = (b: Topology["bookies"][number]): Placement => ({ group: b.group, rack: b.rack });
 
 /** The bookies' rack map as it must be before they start, without resources: for starting them outside Pulumi. */
 export const rackMapSeedPlan = (topology: Topology): RackMapSeedInputs => rackMapSeedInputs(bookieArgs(topology), configurationStoreReachableConnect(topology))!;
@@ -87,11 +89,10 @@ export function isolationArgs(
   topology: Topology,
   parts: { clusters: readonly ClusterRef[]; configurationStore: ConfigurationStoreRef; bookkeeper: BookKeeperRef },
 ): NamespaceAffinityArgs {
-  const bookieOf = new Map(parts.bookkeeper.bookies.map((b) => [b.name, b]));
   return {
     clusters: parts.clusters,
     configurationStore: parts.configurationStore,
-    placements: topology.bookies.map((b) => ({ bookie: bookieOf.get(b.name)!, group: b.group, rack: b.rack, hostname: hostOf(topology, b) })),
+    bookies: parts.bookkeeper.bookies,
     namespaces: topology.namespaces.map(namespaceIsolation),
     unloadOnGroupChange: topology.unloadOnGroupChange,
   };
@@ -102,7 +103,7 @@ export function externalIsolationArgs(topology: ExternalTopology): NamespaceAffi
   return {
     clusters: topology.clusters.map((c) => ({ clusterName: c.name, adminUrl: c.adminUrl, managedLedger: c.managedLedger, ready: [] })),
     ...(topology.configurationStore ? { configurationStore: { connect: topology.configurationStore.connect, reachableConnect: topology.configurationStore.connect, ready: [] } } : {}),
-    placements: topology.bookies.map((b) => ({ bookie: { name: b.name, id: b.id }, group: b.group, rack: b.rack, ...(b.hostname ? { hostname: b.hostname } : {}) })),
+    bookies: topology.bookies.map((b) => ({ name: b.name, id: b.id, placement: { group: b.group, rack: b.rack, ...(b.hostname ? { hostname: b.hostname } : {}) } })),
     namespaces: topology.namespaces.map(namespaceIsolation),
     unloadOnGroupChange: topology.unloadOnGroupChange,
   };
@@ -119,11 +120,11 @@ const namespaceIsolation = (ns: Topology["namespaces"][number]): NamespaceAffini
 
 /** The admin state a topology asks for, without resources: for applying it with the providers directly. */
 export function topologyIsolationPlan(topology: Topology): IsolationPlan {
-  return isolationPlan(
+  return namespaceAffinityPlan(
     isolationArgs(topology, {
       clusters: topology.clusters.map((c) => ({ clusterName: c.name, adminUrl: clusterWebServiceUrl(topology, c), ready: [] })),
       configurationStore: { connect: configurationStoreConnect(topology), reachableConnect: configurationStoreReachableConnect(topology), ready: [] },
-      bookkeeper: { bookies: topology.bookies.map((b) => ({ name: b.name, id: bookieId(topology, b) })) },
+      bookkeeper: { bookies: topology.bookies.map((b) => ({ name: b.name, id: bookieId(topology, b), placement: placementOf(b) })) },
     }),
   );
 }

@@ -1,18 +1,18 @@
 import type { AffinityGroupInputs, BookieRackInputs, NamespaceInputs, RetentionPolicy, TenantInputs } from "../admin";
 import type { Quorum } from "../rules/isolation";
+import { filedHostname } from "../rules/names";
+import type { Placement } from "./references";
 
 /**
  * The admin state an isolation asks for, as provider inputs: what NamespaceAffinity registers,
  * and what the integration tests apply to a running topology without Pulumi.
  */
 
-/** A bookie filed in its affinity group and rack. */
-export interface BookiePlacement {
-  readonly bookie: { readonly name: string; readonly id: string };
-  readonly group: string;
-  readonly rack: string;
-  /** The hostname recorded with the rack (default: the host part of the bookie's id). */
-  readonly hostname?: string;
+/** A bookie and the affinity group and rack it is filed in. */
+export interface PlacedBookie {
+  readonly name: string;
+  readonly id: string;
+  readonly placement: Placement;
 }
 
 export interface NamespaceIsolation {
@@ -39,7 +39,7 @@ export interface IsolationPlanArgs {
    * reaches it); without it only the clusters' own rack maps are kept.
    */
   readonly configurationStore?: { readonly reachableConnect: string };
-  readonly placements: readonly BookiePlacement[];
+  readonly bookies: readonly PlacedBookie[];
   readonly namespaces: readonly NamespaceIsolation[];
   /** Unload a namespace when its groups' bookies change (default true). */
   readonly unloadOnGroupChange?: boolean;
@@ -55,7 +55,6 @@ export interface IsolationPlan {
 }
 
 const tenantOf = (namespace: string) => namespace.split("/")[0];
-const hostOfId = (id: string) => id.slice(0, id.lastIndexOf(":"));
 
 export function isolationPlan(args: IsolationPlanArgs): IsolationPlan {
   const adminUrlOf = (cluster: string) => {
@@ -64,13 +63,13 @@ export function isolationPlan(args: IsolationPlanArgs): IsolationPlan {
     return found.adminUrl;
   };
   const groups: Record<string, string[]> = {};
-  for (const p of args.placements) (groups[p.group] ??= []).push(p.bookie.id);
+  for (const b of args.bookies) (groups[b.placement.group] ??= []).push(b.id);
 
-  const racks = args.placements.map((p) => ({
-    bookie: p.bookie.id,
-    group: p.group,
-    rack: p.rack,
-    hostname: p.hostname ?? hostOfId(p.bookie.id),
+  const racks = args.bookies.map((b) => ({
+    bookie: b.id,
+    group: b.placement.group,
+    rack: b.placement.rack,
+    hostname: filedHostname(b.id, b.placement.hostname),
     adminUrls: args.clusters.map((c) => c.adminUrl),
     ...(args.configurationStore ? { configurationStore: args.configurationStore.reachableConnect } : {}),
   }));

@@ -1,15 +1,28 @@
 import * as pulumi from "../lib/pulumi";
 import { AffinityGroup, BookieRack, Namespace, Tenant } from "../admin";
-import { IsolationPlanArgs, isolationPlan } from "./isolation-plan";
+import { IsolationPlan, IsolationPlanArgs, PlacedBookie, isolationPlan } from "./isolation-plan";
 import { BookieRef, ClusterRef, ConfigurationStoreRef } from "./references";
 
-export interface NamespaceAffinityArgs extends IsolationPlanArgs {
+export interface NamespaceAffinityArgs extends Omit<IsolationPlanArgs, "bookies"> {
   readonly clusters: readonly ClusterRef[];
   /** Tenants and namespaces live there; when it is destroyed they go with it. None for clusters run elsewhere. */
   readonly configurationStore?: ConfigurationStoreRef;
-  /** Each placement's bookie: a removed bookie loses its rack entries before it is decommissioned. */
-  readonly placements: readonly (IsolationPlanArgs["placements"][number] & { readonly bookie: BookieRef })[];
+  /**
+   * The bookies to file, each with its placement (a `BookieCluster`'s refs carry the placement its
+   * bookies were given). A removed bookie loses its rack entries before it is decommissioned.
+   */
+  readonly bookies: readonly BookieRef[];
 }
+
+/** The bookies with their placements; one without is refused by name. */
+export function placedBookies(bookies: readonly BookieRef[]): PlacedBookie[] {
+  const unplaced = bookies.filter((b) => !b.placement).map((b) => b.name);
+  if (unplaced.length) throw new Error(`bookies without a placement (group and rack) cannot be isolated: ${unplaced.join(", ")}`);
+  return bookies.map((b) => ({ name: b.name, id: b.id, placement: b.placement! }));
+}
+
+/** What `NamespaceAffinity` registers, as provider inputs. */
+export const namespaceAffinityPlan = (args: NamespaceAffinityArgs): IsolationPlan => isolationPlan({ ...args, bookies: placedBookies(args.bookies) });
 
 /**
  * The isolation itself: every bookie's group and rack in every copy of the rack map, and each
@@ -26,13 +39,13 @@ export class NamespaceAffinity extends pulumi.ComponentResource {
 
   constructor(name: string, args: NamespaceAffinityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pulsar:index:NamespaceAffinity", name, {}, opts);
-    const plan = isolationPlan(args);
+    const plan = namespaceAffinityPlan(args);
     const brokers = args.clusters.flatMap((c) => c.ready);
     // Destroying the whole topology skips deleting what lives inside the stores being destroyed.
     const inStore = { parent: this, deletedWith: args.configurationStore?.ready[0] };
 
     this.racks = plan.racks.map((r, i) => {
-      const bookie = args.placements[i].bookie;
+      const bookie = args.bookies[i];
       return new BookieRack(`${bookie.name}-rack`, r, { ...inStore, dependsOn: [...(bookie.ready ? [bookie.ready] : []), ...brokers] });
     });
     const tenants = new Map(plan.tenants.map((t) => [t.tenant, new Tenant(`tenant-${t.tenant}`, t, { ...inStore, dependsOn: brokers })]));

@@ -15,10 +15,20 @@ export interface ConfigurationStoreRef {
   readonly ready: readonly pulumi.Resource[];
 }
 
+/** A bookie's affinity group and rack. */
+export interface Placement {
+  readonly group: string;
+  readonly rack: string;
+  /** The hostname filed with the rack (default: the host part of the bookie's id). */
+  readonly hostname?: string;
+}
+
 export interface BookieRef {
   readonly name: string;
   /** `host:port`: the bookie's id in BookKeeper, in rack maps and in ledgers' ensembles. */
   readonly id: string;
+  /** Where `NamespaceAffinity` files it; a bookie without one cannot be part of an isolation. */
+  readonly placement?: Placement;
   /** Ready once the bookie is a writable member; a removed bookie's rack entries go before it. */
   readonly ready?: pulumi.Resource;
 }

@@ -15,5 +15,8 @@ export const isNamespaceName = (name: string): boolean => {
 /** A bookie's identity in BookKeeper, in rack maps and in ledgers' ensembles. */
 export const bookieIdOf = (host: string, bookiePort: number | string): string => `${host}:${bookiePort}`;
 
+/** The hostname filed with a bookie's rack: the one given, else the host part of its id. */
+export const filedHostname = (bookieId: string, hostname?: string): string => hostname ?? bookieId.slice(0, bookieId.lastIndexOf(":"));
+
 /** The node name of a cluster's own ZooKeeper, unless a program names it otherwise. */
 export const localZooKeeperName = (cluster: string): string => `${cluster}-zookeeper`;

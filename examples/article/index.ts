@@ -29,7 +29,7 @@ const store = new ConfigurationStore("configuration-store", {
   zookeeper: { name: "configuration-store", host, clientPort: 2181, adminPort: 9991 },
 });
 
-/** Each bookie's affinity group and rack: bk1 and bk2 in one, bk3 and bk4 in the other. */
+/** Each bookie's affinity group and rack: bk1 and bk2 in one, bk3 and bk4 in the other. The bookies' refs carry it to the isolation. */
 const placementOf = (i: number) => (i <= 2 ? { group: "group-bookie1", rack: "rack1" } : { group: "group-bookie2", rack: "rack2" });
 
 const bookkeeper = new BookieCluster("bookkeeper", {
@@ -63,7 +63,7 @@ const retention = { retentionSizeInMB: 1024, retentionTimeInMinutes: 3 * 24 * 60
 const isolation = new NamespaceAffinity("isolation", {
   clusters: [cluster1, cluster2],
   configurationStore: store,
-  placements: bookkeeper.bookies.map((bookie, i) => ({ bookie, ...placementOf(i + 1) })),
+  bookies: bookkeeper.bookies,
   namespaces: [
     { name: "public/c1-ns1", cluster: "cluster1", bundles: 30, retention, affinity: { primary: "group-bookie1" } },
     { name: "public/c2-ns1", cluster: "cluster2", bundles: 30, retention, affinity: { primary: "group-bookie2" } },

@@ -1,4 +1,5 @@
 import * as assert from "node:assert/strict";
+import { namespaceAffinityPlan, placedBookies } from "../../components/namespace-affinity";
 import { RegisteredResource, promiseOf, recordResources, settle } from "../support/mocks";
 import { PROJECT_NAME, stackConfig } from "../support/stack-config";
 
@@ -84,5 +85,27 @@ describe("the dev stack's resource tree (Pulumi mocks)", function () {
       "group-bookie1": ["127.0.0.1:3181", "127.0.0.1:3182"],
       "group-bookie2": ["127.0.0.1:3183", "127.0.0.1:3184"],
     });
+  });
+});
+
+describe("NamespaceAffinity's bookies", () => {
+  it("files each bookie as its ref's placement says, the hostname defaulting to the host of its id", () => {
+    const plan = namespaceAffinityPlan({
+      clusters: [{ clusterName: "c1", adminUrl: "http://a:8080", ready: [] }],
+      bookies: [
+        { name: "b1", id: "10.0.0.1:3181", placement: { group: "g1", rack: "r1" } },
+        { name: "b2", id: "10.0.0.2:3181", placement: { group: "g1", rack: "r2", hostname: "bk-2" } },
+      ],
+      namespaces: [],
+    });
+    assert.deepEqual(plan.racks.map((r) => [r.bookie, r.group, r.rack, r.hostname]), [["10.0.0.1:3181", "g1", "r1", "10.0.0.1"], ["10.0.0.2:3181", "g1", "r2", "bk-2"]]);
+    assert.deepEqual(plan.groups, { g1: ["10.0.0.1:3181", "10.0.0.2:3181"] });
+  });
+
+  it("refuses a bookie without a placement, by name", () => {
+    assert.throws(
+      () => placedBookies([{ name: "b1", id: "10.0.0.1:3181", placement: { group: "g1", rack: "r1" } }, { name: "b2", id: "10.0.0.2:3181" }]),
+      /bookies without a placement \(group and rack\) cannot be isolated: b2$/,
+    );
   });
 });
