@@ -26,9 +26,13 @@ export interface BookieClusterArgs {
   readonly settings?: Readonly<Record<string, string | number | boolean>>;
 }
 
+/** The bookies as other components see them: name, id and placement. */
+export const bookieRefsOf = (bookies: readonly BookieArgs[]): BookieRef[] =>
+  bookies.map((b) => ({ name: b.name, id: bookieIdOf(b.host, b.bookiePort), ...(b.placement ? { placement: b.placement } : {}) }));
+
 /** The bookies' rack map as it must be before they start: the placements of those that have one. */
 export function rackMapSeedInputs(bookies: readonly BookieArgs[], configurationStore: string): RackMapSeedInputs | undefined {
-  const placed = bookies.filter((b) => b.placement).map((b) => ({ id: bookieIdOf(b.host, b.bookiePort), placement: b.placement! }));
+  const placed = bookieRefsOf(bookies).flatMap(({ id, placement }) => (placement ? [{ id, placement }] : []));
   if (!placed.length) return undefined;
   return {
     configurationStore,
@@ -72,12 +76,7 @@ export class BookieCluster extends pulumi.ComponentResource implements BookKeepe
         { parent: this, dependsOn: [node] },
       );
     }
-    this.bookies = args.bookies.map((b) => ({
-      name: b.name,
-      id: bookieIdOf(b.host, b.bookiePort),
-      ...(b.placement ? { placement: b.placement } : {}),
-      ready: this.memberOf[b.name],
-    }));
+    this.bookies = bookieRefsOf(args.bookies).map((ref) => ({ ...ref, ready: this.memberOf[ref.name] }));
     this.metadataServiceUri = pulumi.output(ledgersServiceUri(configurationStore.connect));
     this.bookieIds = pulumi.output(Object.fromEntries(this.bookies.map((b) => [b.name, b.id])));
     this.registerOutputs({ metadataServiceUri: this.metadataServiceUri, bookieIds: this.bookieIds });

@@ -2,7 +2,6 @@ import {
   ExternalTopology,
   Topology,
   bookieHttpUrl,
-  bookieId,
   brokerWebUrl,
   clusterWebServiceUrl,
   configurationStoreConnect,
@@ -13,12 +12,12 @@ import {
 } from "../config";
 import { RackMapSeedInputs } from "../admin";
 import { NodeRunner } from "../runtime";
-import { BookieArgs, BookieClusterArgs, rackMapSeedInputs } from "./bookie-cluster";
+import { BookieArgs, BookieClusterArgs, bookieRefsOf, rackMapSeedInputs } from "./bookie-cluster";
 import { ConfigurationStoreArgs } from "./configuration-store";
 import { IsolationPlan } from "./isolation-plan";
 import { NamespaceAffinityArgs, namespaceAffinityPlan } from "./namespace-affinity";
 import { PulsarClusterArgs } from "./pulsar-cluster";
-import { BookKeeperRef, ClusterRef, ConfigurationStoreRef, Placement } from "./references";
+import { BookKeeperRef, ClusterRef, ConfigurationStoreRef } from "./references";
 
 /**
  * The components' arguments as a stack config's topology declares them: how index.ts composes
@@ -45,10 +44,8 @@ export const bookieArgs = (topology: Topology): BookieArgs[] =>
     bookiePort: b.bookiePort,
     httpPort: b.httpPort,
     httpUrl: bookieHttpUrl(topology, b),
-    placement: placementOf(b),
+    placement: { group: b.group, rack: b.rack },
   }));
-
-const placementOf = (b: Topology["bookies"][number]): Placement => ({ group: b.group, rack: b.rack });
 
 /** The bookies' rack map as it must be before they start, without resources: for starting them outside Pulumi. */
 export const rackMapSeedPlan = (topology: Topology): RackMapSeedInputs => rackMapSeedInputs(bookieArgs(topology), configurationStoreReachableConnect(topology))!;
@@ -103,7 +100,7 @@ export function externalIsolationArgs(topology: ExternalTopology): NamespaceAffi
   return {
     clusters: topology.clusters.map((c) => ({ clusterName: c.name, adminUrl: c.adminUrl, managedLedger: c.managedLedger, ready: [] })),
     ...(topology.configurationStore ? { configurationStore: { connect: topology.configurationStore.connect, reachableConnect: topology.configurationStore.connect, ready: [] } } : {}),
-    bookies: topology.bookies.map((b) => ({ name: b.name, id: b.id, placement: { group: b.group, rack: b.rack, ...(b.hostname ? { hostname: b.hostname } : {}) } })),
+    bookies: topology.bookies.map((b) => ({ name: b.name, id: b.id, placement: { group: b.group, rack: b.rack, hostname: b.hostname } })),
     namespaces: topology.namespaces.map(namespaceIsolation),
     unloadOnGroupChange: topology.unloadOnGroupChange,
   };
@@ -124,7 +121,7 @@ export function topologyIsolationPlan(topology: Topology): IsolationPlan {
     isolationArgs(topology, {
       clusters: topology.clusters.map((c) => ({ clusterName: c.name, adminUrl: clusterWebServiceUrl(topology, c), ready: [] })),
       configurationStore: { connect: configurationStoreConnect(topology), reachableConnect: configurationStoreReachableConnect(topology), ready: [] },
-      bookkeeper: { bookies: topology.bookies.map((b) => ({ name: b.name, id: bookieId(topology, b), placement: placementOf(b) })) },
+      bookkeeper: { bookies: bookieRefsOf(bookieArgs(topology)) },
     }),
   );
 }

@@ -56,6 +56,7 @@ export interface IsolationPlan {
 
 const tenantOf = (namespace: string) => namespace.split("/")[0];
 
+/** The plan of bookies already placed; `namespaceAffinityPlan` takes `NamespaceAffinity`'s args (bookie refs). */
 export function isolationPlan(args: IsolationPlanArgs): IsolationPlan {
   const adminUrlOf = (cluster: string) => {
     const found = args.clusters.find((c) => c.clusterName === cluster);

@@ -17,7 +17,12 @@ export interface NamespaceAffinityArgs extends Omit<IsolationPlanArgs, "bookies"
 /** The bookies with their placements; one without is refused by name. */
 export function placedBookies(bookies: readonly BookieRef[]): PlacedBookie[] {
   const unplaced = bookies.filter((b) => !b.placement).map((b) => b.name);
-  if (unplaced.length) throw new Error(`bookies without a placement (group and rack) cannot be isolated: ${unplaced.join(", ")}`);
+  if (unplaced.length) {
+    throw new Error(
+      `bookies without a placement (group and rack) cannot be isolated: ${unplaced.join(", ")}; ` +
+        `give each its placement (BookieArgs.placement), or pass only the placed ones (bookies.filter((b) => b.placement))`,
+    );
+  }
   return bookies.map((b) => ({ name: b.name, id: b.id, placement: b.placement! }));
 }
 
@@ -39,7 +44,12 @@ export class NamespaceAffinity extends pulumi.ComponentResource {
 
   constructor(name: string, args: NamespaceAffinityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pulsar:index:NamespaceAffinity", name, {}, opts);
-    const plan = namespaceAffinityPlan(args);
+    let plan: IsolationPlan;
+    try {
+      plan = namespaceAffinityPlan(args);
+    } catch (err) {
+      throw new pulumi.ResourceError((err as Error).message, this);
+    }
     const brokers = args.clusters.flatMap((c) => c.ready);
     // Destroying the whole topology skips deleting what lives inside the stores being destroyed.
     const inStore = { parent: this, deletedWith: args.configurationStore?.ready[0] };

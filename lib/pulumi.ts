@@ -11,7 +11,7 @@ export type { ComponentResourceOptions, CustomResourceOptions } from "@pulumi/pu
 export { Output, all, interpolate, output } from "@pulumi/pulumi/output";
 export type { Input } from "@pulumi/pulumi/output";
 export { Config } from "@pulumi/pulumi/config";
-export { RunError } from "@pulumi/pulumi/errors";
+export { ResourceError, RunError } from "@pulumi/pulumi/errors";
 export { getStack } from "@pulumi/pulumi/metadata";
 export { getRootDirectory } from "@pulumi/pulumi/runtime/settings";
 export * as log from "@pulumi/pulumi/log";

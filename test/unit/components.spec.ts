@@ -60,12 +60,12 @@ describe("the dev stack's resource tree (Pulumi mocks)", function () {
   });
 
   it("places every bookie in its group and rack on both clusters", () => {
-    const racks = ofType(":BookieRack").map((r) => `${r.inputs.bookie}=${r.inputs.group}/${r.inputs.rack}@${r.inputs.adminUrls.join("+")}`);
+    const racks = ofType(":BookieRack").map((r) => `${r.inputs.bookie}=${r.inputs.group}/${r.inputs.rack}/${r.inputs.hostname}@${r.inputs.adminUrls.join("+")}`);
     assert.deepEqual(racks, [
-      "127.0.0.1:3181=group-bookie1/rack1@http://127.0.0.1:8080+http://127.0.0.1:8081",
-      "127.0.0.1:3182=group-bookie1/rack1@http://127.0.0.1:8080+http://127.0.0.1:8081",
-      "127.0.0.1:3183=group-bookie2/rack2@http://127.0.0.1:8080+http://127.0.0.1:8081",
-      "127.0.0.1:3184=group-bookie2/rack2@http://127.0.0.1:8080+http://127.0.0.1:8081",
+      "127.0.0.1:3181=group-bookie1/rack1/127.0.0.1@http://127.0.0.1:8080+http://127.0.0.1:8081",
+      "127.0.0.1:3182=group-bookie1/rack1/127.0.0.1@http://127.0.0.1:8080+http://127.0.0.1:8081",
+      "127.0.0.1:3183=group-bookie2/rack2/127.0.0.1@http://127.0.0.1:8080+http://127.0.0.1:8081",
+      "127.0.0.1:3184=group-bookie2/rack2/127.0.0.1@http://127.0.0.1:8080+http://127.0.0.1:8081",
     ]);
   });
 
@@ -105,7 +105,7 @@ describe("NamespaceAffinity's bookies", () => {
   it("refuses a bookie without a placement, by name", () => {
     assert.throws(
       () => placedBookies([{ name: "b1", id: "10.0.0.1:3181", placement: { group: "g1", rack: "r1" } }, { name: "b2", id: "10.0.0.2:3181" }]),
-      /bookies without a placement \(group and rack\) cannot be isolated: b2$/,
+      /bookies without a placement \(group and rack\) cannot be isolated: b2; /,
     );
   });
 });
