@@ -197,10 +197,11 @@ export function decommissionFailure(target: Pick<DecommissionTarget, "name" | "b
     restarted
       ? `${target.name} runs again, read-only, with all its data; its rack entries are removed, so no new ledger is placed on it.`
       : `${target.name} was not touched.`,
-    left.replicationDisabled
-      ? `To finish: switch re-replication on, then run \`pulumi up\` again. To keep the bookie, put it back in the stack config.`
-      : `To finish: check that the other bookies run autorecovery (autoRecoveryDaemonEnabled) and that the bookie's groups keep enough ` +
-        `live bookies for the copies, raise decommission.timeoutSeconds if copying needs longer, then run \`pulumi up\` again. ` +
-        `To keep the bookie, put it back in the stack config.`,
+    `To finish: ${
+      left.replicationDisabled
+        ? "switch re-replication on"
+        : "check that the other bookies run autorecovery (autoRecoveryDaemonEnabled) and that the bookie's groups keep enough " +
+          "live bookies for the copies, raise decommission.timeoutSeconds if copying needs longer"
+    }, then run \`pulumi up\` again. To keep the bookie, put it back in the stack config.`,
   ].join("\n");
 }
