@@ -14,8 +14,8 @@ import { RackMapSeedInputs } from "../admin";
 import { NodeRunner } from "../runtime";
 import { BookieArgs, BookieClusterArgs, bookieRefsOf, rackMapSeedInputs } from "./bookie-cluster";
 import { ConfigurationStoreArgs } from "./configuration-store";
-import { IsolationPlan } from "./isolation-plan";
-import { NamespaceAffinityArgs, namespaceAffinityPlan } from "./namespace-affinity";
+import { IsolationPlan, isolationPlan } from "./isolation-plan";
+import { NamespaceAffinityArgs } from "./namespace-affinity";
 import { PulsarClusterArgs } from "./pulsar-cluster";
 import { BookKeeperRef, ClusterRef, ConfigurationStoreRef } from "./references";
 
@@ -117,7 +117,7 @@ const namespaceIsolation = (ns: Topology["namespaces"][number]): NamespaceAffini
 
 /** The admin state a topology asks for, without resources: for applying it with the providers directly. */
 export function topologyIsolationPlan(topology: Topology): IsolationPlan {
-  return namespaceAffinityPlan(
+  return isolationPlan(
     isolationArgs(topology, {
       clusters: topology.clusters.map((c) => ({ clusterName: c.name, adminUrl: clusterWebServiceUrl(topology, c), ready: [] })),
       configurationStore: { connect: configurationStoreConnect(topology), reachableConnect: configurationStoreReachableConnect(topology), ready: [] },

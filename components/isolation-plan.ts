@@ -1,19 +1,13 @@
 import type { AffinityGroupInputs, BookieRackInputs, NamespaceInputs, RetentionPolicy, TenantInputs } from "../admin";
 import type { Quorum } from "../rules/isolation";
 import { filedHostname } from "../rules/names";
-import type { Placement } from "./references";
+import type { BookieRef } from "./references";
 
 /**
  * The admin state an isolation asks for, as provider inputs: what NamespaceAffinity registers,
  * and what the integration tests apply to a running topology without Pulumi.
  */
 
-/** A bookie and the affinity group and rack it is filed in. */
-export interface PlacedBookie {
-  readonly name: string;
-  readonly id: string;
-  readonly placement: Placement;
-}
 
 export interface NamespaceIsolation {
   /** `tenant/namespace`. */
@@ -39,7 +33,11 @@ export interface IsolationPlanArgs {
    * reaches it); without it only the clusters' own rack maps are kept.
    */
   readonly configurationStore?: { readonly reachableConnect: string };
-  readonly bookies: readonly PlacedBookie[];
+  /**
+   * The bookies to file, each with its placement (a `BookieCluster`'s refs carry the placement its
+   * bookies were given).
+   */
+  readonly bookies: readonly BookieRef[];
   readonly namespaces: readonly NamespaceIsolation[];
   /** Unload a namespace when its groups' bookies change (default true). */
   readonly unloadOnGroupChange?: boolean;
@@ -56,17 +54,29 @@ export interface IsolationPlan {
 
 const tenantOf = (namespace: string) => namespace.split("/")[0];
 
-/** The plan of bookies already placed; `namespaceAffinityPlan` takes `NamespaceAffinity`'s args (bookie refs). */
+/** The bookies with their placements; one without is refused by name. */
+export function placedBookies(bookies: readonly BookieRef[]): (BookieRef & { placement: NonNullable<BookieRef["placement"]> })[] {
+  const unplaced = bookies.filter((b) => !b.placement).map((b) => b.name);
+  if (unplaced.length) {
+    throw new Error(
+      `bookies without a placement (group and rack) cannot be isolated: ${unplaced.join(", ")}; ` +
+        `give each its placement (BookieArgs.placement), or pass only the placed ones (bookies.filter((b) => b.placement))`,
+    );
+  }
+  return bookies.map((b) => ({ ...b, placement: b.placement! }));
+}
+
 export function isolationPlan(args: IsolationPlanArgs): IsolationPlan {
+  const bookies = placedBookies(args.bookies);
   const adminUrlOf = (cluster: string) => {
     const found = args.clusters.find((c) => c.clusterName === cluster);
     if (!found) throw new Error(`cluster "${cluster}" is not one of the isolation's clusters (${args.clusters.map((c) => c.clusterName).join(", ")})`);
     return found.adminUrl;
   };
   const groups: Record<string, string[]> = {};
-  for (const b of args.bookies) (groups[b.placement.group] ??= []).push(b.id);
+  for (const b of bookies) (groups[b.placement.group] ??= []).push(b.id);
 
-  const racks = args.bookies.map((b) => ({
+  const racks = bookies.map((b) => ({
     bookie: b.id,
     group: b.placement.group,
     rack: b.placement.rack,

@@ -1,33 +1,13 @@
 import * as pulumi from "../lib/pulumi";
 import { AffinityGroup, BookieRack, Namespace, Tenant } from "../admin";
-import { IsolationPlan, IsolationPlanArgs, PlacedBookie, isolationPlan } from "./isolation-plan";
-import { BookieRef, ClusterRef, ConfigurationStoreRef } from "./references";
+import { IsolationPlan, IsolationPlanArgs, isolationPlan } from "./isolation-plan";
+import { ClusterRef, ConfigurationStoreRef } from "./references";
 
-export interface NamespaceAffinityArgs extends Omit<IsolationPlanArgs, "bookies"> {
+export interface NamespaceAffinityArgs extends IsolationPlanArgs {
   readonly clusters: readonly ClusterRef[];
   /** Tenants and namespaces live there; when it is destroyed they go with it. None for clusters run elsewhere. */
   readonly configurationStore?: ConfigurationStoreRef;
-  /**
-   * The bookies to file, each with its placement (a `BookieCluster`'s refs carry the placement its
-   * bookies were given). A removed bookie loses its rack entries before it is decommissioned.
-   */
-  readonly bookies: readonly BookieRef[];
 }
-
-/** The bookies with their placements; one without is refused by name. */
-export function placedBookies(bookies: readonly BookieRef[]): PlacedBookie[] {
-  const unplaced = bookies.filter((b) => !b.placement).map((b) => b.name);
-  if (unplaced.length) {
-    throw new Error(
-      `bookies without a placement (group and rack) cannot be isolated: ${unplaced.join(", ")}; ` +
-        `give each its placement (BookieArgs.placement), or pass only the placed ones (bookies.filter((b) => b.placement))`,
-    );
-  }
-  return bookies.map((b) => ({ name: b.name, id: b.id, placement: b.placement! }));
-}
-
-/** What `NamespaceAffinity` registers, as provider inputs. */
-export const namespaceAffinityPlan = (args: NamespaceAffinityArgs): IsolationPlan => isolationPlan({ ...args, bookies: placedBookies(args.bookies) });
 
 /**
  * The isolation itself: every bookie's group and rack in every copy of the rack map, and each
@@ -46,7 +26,7 @@ export class NamespaceAffinity extends pulumi.ComponentResource {
     super("pulsar:index:NamespaceAffinity", name, {}, opts);
     let plan: IsolationPlan;
     try {
-      plan = namespaceAffinityPlan(args);
+      plan = isolationPlan(args);
     } catch (err) {
       throw new pulumi.ResourceError((err as Error).message, this);
     }

@@ -1,5 +1,5 @@
 import * as assert from "node:assert/strict";
-import { namespaceAffinityPlan, placedBookies } from "../../components/namespace-affinity";
+import { isolationPlan, placedBookies } from "../../components/isolation-plan";
 import { RegisteredResource, promiseOf, recordResources, settle } from "../support/mocks";
 import { PROJECT_NAME, stackConfig } from "../support/stack-config";
 
@@ -90,8 +90,8 @@ describe("the dev stack's resource tree (Pulumi mocks)", function () {
 
 describe("NamespaceAffinity's bookies", () => {
   it("files each bookie as its ref's placement says, the hostname defaulting to the host of its id", () => {
-    const plan = namespaceAffinityPlan({
-      clusters: [{ clusterName: "c1", adminUrl: "http://a:8080", ready: [] }],
+    const plan = isolationPlan({
+      clusters: [{ clusterName: "c1", adminUrl: "http://a:8080" }],
       bookies: [
         { name: "b1", id: "10.0.0.1:3181", placement: { group: "g1", rack: "r1" } },
         { name: "b2", id: "10.0.0.2:3181", placement: { group: "g1", rack: "r2", hostname: "bk-2" } },

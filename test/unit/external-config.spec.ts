@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { ExternalTopology, parseStackTopology } from "../../config";
-import { externalIsolationArgs, namespaceAffinityPlan } from "../../components";
+import { externalIsolationArgs, isolationPlan } from "../../components";
 import { assertProblem, problemsOf as problemsOfStack } from "../support/config-problems";
 import { stackTopology } from "../support/stack-config";
 
@@ -10,7 +10,7 @@ describe("runtime: external config", () => {
   it("accepts the external example: clusters by admin URL, bookies by id, no node", () => {
     const topology = parseStackTopology(stackTopology("external")) as ExternalTopology;
     assert.equal(topology.runtime, "external");
-    const plan = namespaceAffinityPlan(externalIsolationArgs(topology));
+    const plan = isolationPlan(externalIsolationArgs(topology));
     assert.deepEqual(plan.groups, { "group-bookie1": ["127.0.0.1:3181", "127.0.0.1:3182"], "group-bookie2": ["127.0.0.1:3183", "127.0.0.1:3184"] });
     assert.deepEqual(plan.racks.map((r) => [r.bookie, r.hostname, r.configurationStore]), topology.bookies.map((b) => [b.id, "127.0.0.1", "127.0.0.1:2181"]));
     assert.deepEqual(plan.namespaces.map((ns) => [ns.namespace, ns.adminUrl, ns.retention]), [
@@ -22,7 +22,7 @@ describe("runtime: external config", () => {
   it("keeps only the clusters' rack maps when no configuration store is named", () => {
     const raw = stackTopology("external");
     delete raw.configurationStore;
-    const plan = namespaceAffinityPlan(externalIsolationArgs(parseStackTopology(raw) as ExternalTopology));
+    const plan = isolationPlan(externalIsolationArgs(parseStackTopology(raw) as ExternalTopology));
     assert.ok(plan.racks.every((r) => r.configurationStore === undefined));
   });
 

@@ -1,6 +1,6 @@
 import * as assert from "node:assert/strict";
 import { ExternalTopology, parseStackTopology, parseTopology } from "../../config";
-import { externalIsolationArgs, namespaceAffinityPlan } from "../../components";
+import { externalIsolationArgs, isolationPlan } from "../../components";
 import { policies } from "../../policy/policies";
 import { ResourceLike } from "../../policy/plan-view";
 import { planResources, violations } from "../support/plan-resources";
@@ -36,7 +36,7 @@ describe("policy pack", () => {
   describe("group-holds-ensemble", () => {
     /** What an external stack registers: rack entries, namespaces and groups, and no node. */
     const externalResources = (): ResourceLike[] => {
-      const plan = namespaceAffinityPlan(externalIsolationArgs(parseStackTopology(stackTopology("external")) as ExternalTopology));
+      const plan = isolationPlan(externalIsolationArgs(parseStackTopology(stackTopology("external")) as ExternalTopology));
       const res = (kind: string, name: string, props: object): ResourceLike => ({
         type: `pulumi-nodejs:dynamic/pulsar-isolation:${kind}`,
         name,
