@@ -151,9 +151,17 @@ describe("docker runtime, one host: the docker-local stack's containers booted f
   });
 
   it("a client on this machine that names no listener is sent to the container name, which only Docker resolves", async () => {
-    const res = await fetch(`${brokerWebUrl(topology, topology.clusters[0].brokers[0])}/lookup/v2/topic/persistent/public/c1-ns1/isolation`);
-    assert.equal(((await res.json()) as { brokerUrl: string }).brokerUrl, "pulsar://broker1:16650");
-    const named = await fetch(`${brokerWebUrl(topology, topology.clusters[0].brokers[0])}/lookup/v2/topic/persistent/public/c1-ns1/isolation?listenerName=${EXTERNAL_LISTENER}`);
-    assert.equal(((await named.json()) as { brokerUrl: string }).brokerUrl, "pulsar://127.0.0.1:16650");
+    const lookup = `${brokerWebUrl(topology, topology.clusters[0].brokers[0])}/lookup/v2/topic/persistent/public/c1-ns1/isolation`;
+    const brokerUrl = async (url: string) => ((await (await fetch(url)).json()) as { brokerUrl: string }).brokerUrl;
+    assert.equal(await brokerUrl(lookup), "pulsar://broker1:16650");
+    // Pulsar 4.0.8 shares a lookup in flight by bundle whatever listener it names
+    // (NamespaceService.findingBundles*.computeIfAbsent(bundle)): one made right after the lookup
+    // above can get its answer (seen once in CI). A few tries, a moment apart, get the named one.
+    const named: string[] = [];
+    for (let attempt = 0; attempt < 5 && named.at(-1) !== "pulsar://127.0.0.1:16650"; attempt++) {
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 500));
+      named.push(await brokerUrl(`${lookup}?listenerName=${EXTERNAL_LISTENER}`));
+    }
+    assert.equal(named.at(-1), "pulsar://127.0.0.1:16650", `answers: ${named.join(", ")}`);
   });
 });
