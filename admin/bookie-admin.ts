@@ -82,6 +82,14 @@ export class BookieAdmin {
     return Number(seconds[1]);
   }
 
+  /** The id of the bookie whose autorecovery is the BookKeeper cluster's auditor, as this bookie sees it. */
+  async auditor(): Promise<string> {
+    const answer = String(await this.http.request<string>("GET", "/api/v1/autorecovery/who_is_auditor"));
+    const id = /Auditor:\s*(\S+)/.exec(answer);
+    if (!id) throw new Error(`${this.url} answered who the auditor is with ${JSON.stringify(answer.slice(0, 200))}`);
+    return id[1];
+  }
+
   /** Waits until this bookie lists `bookie` (its own id) among the writable bookies. */
   async waitUntilWritable(bookie: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -128,11 +128,11 @@ export class ZooKeeperStore {
     );
   }
 
-  /** Creates the node, empty, if it does not exist; true when it was created here. */
-  async createIfAbsent(path: string): Promise<boolean> {
+  /** Creates the node, empty or holding `value` as JSON, if it does not exist; true when it was created here. */
+  async createIfAbsent(path: string, value?: unknown): Promise<boolean> {
     return this.session(async (client) => {
       try {
-        await create(client, path, Buffer.alloc(0));
+        await create(client, path, value === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(value)));
         return true;
       } catch (err) {
         if (codeOf(err) === zk.Exception.NODE_EXISTS) return false;

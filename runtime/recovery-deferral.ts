@@ -1,6 +1,7 @@
+import { isDeepStrictEqual } from "node:util";
 import type { ZooKeeperStore } from "../admin/zookeeper";
 import * as pulumi from "../lib/pulumi";
-import { LOST_BOOKIE_RECOVERY_DELAY_PATH } from "./bookkeeper-metadata";
+import { LOST_BOOKIE_RECOVERY_DELAY_PATH, REPLICATION_DISABLED_PATH } from "./bookkeeper-metadata";
 
 /**
  * The lost-bookie recovery delay (s) while the stack restarts a bookie on purpose: far longer than
@@ -57,4 +58,53 @@ export async function withRecoveryDeferred<T>(store: RecoveryDelayStore, configu
       );
     }
   }
+}
+
+/** What the stack writes in the re-replication switch it turns off itself; an operator's is empty. */
+export const PAUSED_FOR_RESTART = { pausedBy: "pulsar-isolation", reason: "the auditor's bookie restarts" } as const;
+
+/** Where the switch is kept: the ledgers' metadata store. */
+export type ReplicationSwitchStore = Pick<ZooKeeperStore, "connect" | "createIfAbsent" | "readJson" | "remove">;
+
+/**
+ * Should the restart of `bookie` switch re-replication off: when it holds the auditor, or when
+ * nobody can say who does. Asks through BookKeeper's REST API.
+ */
+export const holdsAuditor = (admin: { auditor(): Promise<string> }, bookie: string): Promise<boolean> =>
+  admin.auditor().then(
+    (auditor) => auditor === bookie,
+    () => true,
+  );
+
+/**
+ * Runs the restart of the auditor's own bookie with re-replication switched off, then on again.
+ * Deferring the recovery is not enough there: the bookie's going elects a new auditor, which
+ * audits every bookie as soon as it starts, whatever the delay, and can find the bookie already
+ * unregistered (CI saw its ledgers copied so). Switched off, that first audit and every
+ * replication worker wait until the bookie is back, and then find nothing to copy. A switch
+ * already on is an operator's and stays on; one with the stack's mark was left by a restart cut
+ * short, and is switched on again here.
+ */
+export async function withReplicationPaused<T>(store: ReplicationSwitchStore, restart: () => Promise<T>): Promise<T> {
+  await store.createIfAbsent(REPLICATION_DISABLED_PATH, PAUSED_FOR_RESTART).catch((err: Error) =>
+    pulumi.log.warn(`restarting the auditor's bookie with re-replication on (${store.connect}${REPLICATION_DISABLED_PATH}): ${err.message}`),
+  );
+  try {
+    return await restart();
+  } finally {
+    // Also after a failed create: a write that timed out may have landed.
+    await resumeReplication(store).catch((err: Error) =>
+      pulumi.log.warn(
+        `re-replication may still be switched off (${store.connect}${REPLICATION_DISABLED_PATH}: ${err.message}); ` +
+          "while it is, no lost bookie's ledgers are copied: switch it on with `bin/bookkeeper shell autorecovery -enable`",
+      ),
+    );
+  }
+}
+
+/** Removes the switch only when it carries the stack's mark. */
+async function resumeReplication(store: ReplicationSwitchStore): Promise<void> {
+  // An operator's switch is empty, not JSON: not ours.
+  const found = await store.readJson<unknown>(REPLICATION_DISABLED_PATH).catch(() => undefined);
+  if (isDeepStrictEqual(found?.value, PAUSED_FOR_RESTART)) await store.remove(REPLICATION_DISABLED_PATH);
 }

@@ -4,7 +4,7 @@ import { BookieAdmin } from "../../admin/bookie-admin";
 import { changedKeys, liveResult, requireState } from "../../lib/dynamic-provider";
 import { NodeSpec } from "../node-spec";
 import { metadataStoreOf } from "../bookkeeper-metadata";
-import { configuredRecoveryDelay, withRecoveryDeferred } from "../recovery-deferral";
+import { configuredRecoveryDelay, holdsAuditor, withRecoveryDeferred, withReplicationPaused } from "../recovery-deferral";
 import { LocalPaths, nodeStatus, startNode, stopNode } from "./node-process";
 import { oneAtATime } from "./one-at-a-time";
 import { bookieIdOf } from "../../rules/names";
@@ -74,11 +74,16 @@ const WRITABLE_WITHIN_MS = 180_000;
  */
 function restartBookie(spec: NodeSpec, paths: LocalPaths, restart: () => Promise<number>): Promise<number> {
   const admin = new BookieAdmin({ baseUrl: `http://${spec.host}:${spec.ports.http}`, attempts: 1, timeoutMs: 5_000 });
+  const id = bookieIdOf(spec.host, spec.ports.bookie);
+  const store = metadataStoreOf(spec, 5_000);
   return oneAtATime(path.join(paths.stateDir, ".restarting-bookie"), () =>
-    withRecoveryDeferred(metadataStoreOf(spec, 5_000), configuredRecoveryDelay(spec.settings), async () => {
-      const pid = await restart();
-      await admin.waitUntilWritable(bookieIdOf(spec.host, spec.ports.bookie), WRITABLE_WITHIN_MS);
-      return pid;
+    withRecoveryDeferred(store, configuredRecoveryDelay(spec.settings), async () => {
+      const untilWritable = async () => {
+        const pid = await restart();
+        await admin.waitUntilWritable(id, WRITABLE_WITHIN_MS);
+        return pid;
+      };
+      return (await holdsAuditor(admin, id)) ? withReplicationPaused(store, untilWritable) : untilWritable();
     }),
   );
 }

@@ -107,11 +107,14 @@ describe("day-2 operations on a running stack (local runtime, real CLI)", functi
     // Watch the writable bookies all along, and write into the two-bookie group meanwhile.
     let watching = true;
     let mostAway = 0;
+    const auditors: string[] = [];
     const watcher = (async () => {
       const anyBookie = new BookieAdmin({ baseUrl: [8011, 8012, 8013, 8014, 8015].map((p) => `http://127.0.0.1:${p}`).join(","), attempts: 5, backoffMs: 50 });
       while (watching) {
         const writable = await anyBookie.listBookies("rw").catch(() => undefined);
         if (writable) mostAway = Math.max(mostAway, ids.filter((id) => !writable.includes(id)).length);
+        const auditor = await anyBookie.auditor().catch(() => undefined);
+        if (auditor && auditor !== auditors.at(-1)) auditors.push(auditor);
         await new Promise((r) => setTimeout(r, 250));
       }
     })();
@@ -128,7 +131,11 @@ describe("day-2 operations on a running stack (local runtime, real CLI)", functi
     assert.ok(names.every((n) => after[n] !== before[n]), "every bookie restarted");
     assert.equal(mostAway, 1, "at most one bookie was away at any time");
     assert.ok(Object.keys(closedBefore).length >= 5, `${Object.keys(closedBefore).length} closed ledgers`);
+    // Every bookie restarts, so the auditor moves at least once: a new auditor audits at once when it starts.
+    console.log(`      auditor: ${auditors.join(" -> ")}`);
+    assert.ok(auditors.length >= 2, `the auditor moved: ${auditors.join(" -> ")}`);
     assert.deepEqual(await ensembles(), closedBefore, "no closed ledger was copied elsewhere while its bookie restarted");
+    assert.ok(!(await new ZooKeeperStore({ connect: "127.0.0.1:2181" }).exists(REPLICATION_DISABLED_PATH)), "re-replication is on again");
     assert.equal(await stayingBookies.lostBookieRecoveryDelay(), configuredRecoveryDelay({}), "the recovery of lost bookies is immediate again, as the bookies' setting says");
     assert.ok(produced.sent > 0, "the producer wrote through the restarts");
     assert.equal(await consume("pulsar://127.0.0.1:6650", ROLLING_TOPIC, "after-rolling-restart", produced.sent), produced.sent, "every acknowledged message reads back");

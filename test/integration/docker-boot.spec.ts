@@ -158,10 +158,12 @@ describe("docker runtime, one host: the docker-local stack's containers booted f
     // (NamespaceService.findingBundles*.computeIfAbsent(bundle)): one made right after the lookup
     // above can get its answer (seen once in CI). A few tries, a moment apart, get the named one.
     const named: string[] = [];
-    for (let attempt = 0; attempt < 5 && named.at(-1) !== "pulsar://127.0.0.1:16650"; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 500));
+    const answered = async () => {
       named.push(await brokerUrl(`${lookup}?listenerName=${EXTERNAL_LISTENER}`));
-    }
-    assert.equal(named.at(-1), "pulsar://127.0.0.1:16650", `answers: ${named.join(", ")}`);
+      return named.at(-1) === "pulsar://127.0.0.1:16650";
+    };
+    await waitFor("the external listener's answer", answered, { timeoutMs: 2_000, intervalMs: 500 }).catch((err: Error) =>
+      assert.fail(`${err.message}; answers: ${named.join(", ")}`),
+    );
   });
 });

@@ -5,6 +5,8 @@ import { LedgerIsolation, ledgerIsolation } from "../../admin/bookie-admin";
 import { formatLedgerReport, ledgerReport, reportFails } from "../../ops/ledger-report";
 import {
   LEAKED_LOCK_AGE_MS,
+  PAUSED_FOR_RESTART,
+  REPLICATION_DISABLED_PATH,
   RESTART_RECOVERY_DELAY_SECONDS,
   configuredRecoveryDelay,
   cookiePath,
@@ -13,8 +15,10 @@ import {
   decommissionSettings,
   delayToRestore,
   leakedLocks,
+  holdsAuditor,
   underReplicationLockPath,
   withRecoveryDeferred,
+  withReplicationPaused,
 } from "../../runtime";
 import type { Versioned } from "../../admin/zookeeper";
 import { RecordedResource, runProgram } from "../support/program-under-mocks";
@@ -223,6 +227,67 @@ describe("day-2 operations: a bookie restarted on purpose defers the recovery of
 
   it("restarts anyway when the delay cannot be written", async () => {
     assert.equal(await withRecoveryDeferred(delayStore(0, { write: true }), 0, async () => 3), 3);
+  });
+});
+
+describe("day-2 operations: the auditor's own bookie restarts with re-replication switched off", () => {
+  /** The switch's node in a metadata store held in memory: absent, or its data (an operator's is empty). */
+  const switchStore = (data: Buffer | undefined, failing: { create?: boolean; remove?: boolean } = {}) => {
+    const store = {
+      data,
+      connect: "127.0.0.1:2181",
+      async createIfAbsent(path: string, value?: unknown): Promise<boolean> {
+        assert.equal(path, REPLICATION_DISABLED_PATH);
+        if (failing.create) throw new Error("no answer");
+        if (store.data) return false;
+        store.data = Buffer.from(JSON.stringify(value));
+        return true;
+      },
+      async readJson<T>(): Promise<Versioned<T> | undefined> {
+        return store.data && { value: JSON.parse(store.data.toString()) as T, version: 0 };
+      },
+      async remove(): Promise<boolean> {
+        if (failing.remove) throw new Error("no answer");
+        const had = store.data !== undefined;
+        store.data = undefined;
+        return had;
+      },
+    };
+    return store;
+  };
+  const ours = Buffer.from(JSON.stringify(PAUSED_FOR_RESTART));
+
+  it("switches re-replication off during the restart and on again, also when the restart fails", async () => {
+    const store = switchStore(undefined);
+    let during: Buffer | undefined;
+    assert.equal(await withReplicationPaused(store, async () => ((during = store.data), 7)), 7);
+    assert.deepEqual(during, ours);
+    assert.equal(store.data, undefined);
+    await assert.rejects(withReplicationPaused(store, async () => Promise.reject(new Error("did not start"))), /did not start/);
+    assert.equal(store.data, undefined, "a bookie that does not come back is recovered as before");
+  });
+
+  it("leaves an operator's switch on, and switches on one that a restart cut short left", async () => {
+    const operators = switchStore(Buffer.alloc(0));
+    await withReplicationPaused(operators, async () => undefined);
+    assert.deepEqual(operators.data, Buffer.alloc(0));
+    const leftOver = switchStore(ours);
+    await withReplicationPaused(leftOver, async () => undefined);
+    assert.equal(leftOver.data, undefined);
+  });
+
+  it("restarts anyway when the switch cannot be written or removed", async () => {
+    assert.equal(await withReplicationPaused(switchStore(undefined, { create: true }), async () => 1), 1);
+    const stuck = switchStore(undefined, { remove: true });
+    assert.equal(await withReplicationPaused(stuck, async () => 2), 2);
+    assert.deepEqual(stuck.data, ours, "the warning tells how to switch it on");
+  });
+
+  it("switches it off for the auditor's bookie, and when nobody can say who the auditor is", async () => {
+    const auditor = (id: string) => ({ auditor: async () => id });
+    assert.equal(await holdsAuditor(auditor("127.0.0.1:3183"), "127.0.0.1:3183"), true);
+    assert.equal(await holdsAuditor(auditor("127.0.0.1:3184"), "127.0.0.1:3183"), false);
+    assert.equal(await holdsAuditor({ auditor: () => Promise.reject(new Error("connection refused")) }, "127.0.0.1:3183"), true);
   });
 });
 
