@@ -66,11 +66,8 @@ export const PAUSED_FOR_RESTART = { pausedBy: "pulsar-isolation", reason: "the a
 /** Where the switch is kept: the ledgers' metadata store. */
 export type ReplicationSwitchStore = Pick<ZooKeeperStore, "connect" | "createIfAbsent" | "readJson" | "remove">;
 
-/**
- * Should the restart of `bookie` switch re-replication off: when it holds the auditor, or when
- * nobody can say who does. Asks through BookKeeper's REST API.
- */
-export const holdsAuditor = (admin: { auditor(): Promise<string> }, bookie: string): Promise<boolean> =>
+/** Whether `bookie` holds the auditor, or nobody can say who does. Asks through BookKeeper's REST API. */
+export const mayHoldAuditor = (admin: { auditor(): Promise<string> }, bookie: string): Promise<boolean> =>
   admin.auditor().then(
     (auditor) => auditor === bookie,
     () => true,

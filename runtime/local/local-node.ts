@@ -4,7 +4,7 @@ import { BookieAdmin } from "../../admin/bookie-admin";
 import { changedKeys, liveResult, requireState } from "../../lib/dynamic-provider";
 import { NodeSpec } from "../node-spec";
 import { metadataStoreOf } from "../bookkeeper-metadata";
-import { configuredRecoveryDelay, holdsAuditor, withRecoveryDeferred, withReplicationPaused } from "../recovery-deferral";
+import { configuredRecoveryDelay, mayHoldAuditor, withRecoveryDeferred, withReplicationPaused } from "../recovery-deferral";
 import { LocalPaths, nodeStatus, startNode, stopNode } from "./node-process";
 import { oneAtATime } from "./one-at-a-time";
 import { bookieIdOf } from "../../rules/names";
@@ -83,7 +83,7 @@ function restartBookie(spec: NodeSpec, paths: LocalPaths, restart: () => Promise
         await admin.waitUntilWritable(id, WRITABLE_WITHIN_MS);
         return pid;
       };
-      return (await holdsAuditor(admin, id)) ? withReplicationPaused(store, untilWritable) : untilWritable();
+      return (await mayHoldAuditor(admin, id)) ? withReplicationPaused(store, untilWritable) : untilWritable();
     }),
   );
 }

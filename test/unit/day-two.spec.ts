@@ -15,7 +15,7 @@ import {
   decommissionSettings,
   delayToRestore,
   leakedLocks,
-  holdsAuditor,
+  mayHoldAuditor,
   underReplicationLockPath,
   withRecoveryDeferred,
   withReplicationPaused,
@@ -285,9 +285,9 @@ describe("day-2 operations: the auditor's own bookie restarts with re-replicatio
 
   it("switches it off for the auditor's bookie, and when nobody can say who the auditor is", async () => {
     const auditor = (id: string) => ({ auditor: async () => id });
-    assert.equal(await holdsAuditor(auditor("127.0.0.1:3183"), "127.0.0.1:3183"), true);
-    assert.equal(await holdsAuditor(auditor("127.0.0.1:3184"), "127.0.0.1:3183"), false);
-    assert.equal(await holdsAuditor({ auditor: () => Promise.reject(new Error("connection refused")) }, "127.0.0.1:3183"), true);
+    assert.equal(await mayHoldAuditor(auditor("127.0.0.1:3183"), "127.0.0.1:3183"), true);
+    assert.equal(await mayHoldAuditor(auditor("127.0.0.1:3184"), "127.0.0.1:3183"), false);
+    assert.equal(await mayHoldAuditor({ auditor: () => Promise.reject(new Error("connection refused")) }, "127.0.0.1:3183"), true);
   });
 });
 
