@@ -47,6 +47,8 @@ const bookiePids = async (names: string[]): Promise<Record<string, number>> =>
 const exists = (p: string) => fs.access(p).then(() => true, () => false);
 const cluster2 = new PulsarAdmin({ baseUrl: "http://127.0.0.1:8081" });
 const cluster1 = new PulsarAdmin({ baseUrl: "http://127.0.0.1:8080" });
+/** The configuration store, which holds the ledgers' metadata. */
+const metadata = new ZooKeeperStore({ connect: "127.0.0.1:2181" });
 /** The bookies that stay, asked about the BookKeeper cluster's ledgers. */
 const stayingBookies = new BookieAdmin({ baseUrl: "http://127.0.0.1:8013,http://127.0.0.1:8014,http://127.0.0.1:8011" });
 
@@ -135,7 +137,7 @@ describe("day-2 operations on a running stack (local runtime, real CLI)", functi
     console.log(`      auditor: ${auditors.join(" -> ")}`);
     assert.ok(auditors.length >= 2, `the auditor moved: ${auditors.join(" -> ")}`);
     assert.deepEqual(await ensembles(), closedBefore, "no closed ledger was copied elsewhere while its bookie restarted");
-    assert.ok(!(await new ZooKeeperStore({ connect: "127.0.0.1:2181" }).exists(REPLICATION_DISABLED_PATH)), "re-replication is on again");
+    assert.ok(!(await metadata.exists(REPLICATION_DISABLED_PATH)), "re-replication is on again");
     assert.equal(await stayingBookies.lostBookieRecoveryDelay(), configuredRecoveryDelay({}), "the recovery of lost bookies is immediate again, as the bookies' setting says");
     assert.ok(produced.sent > 0, "the producer wrote through the restarts");
     assert.equal(await consume("pulsar://127.0.0.1:6650", ROLLING_TOPIC, "after-rolling-restart", produced.sent), produced.sent, "every acknowledged message reads back");
@@ -168,7 +170,6 @@ describe("day-2 operations on a running stack (local runtime, real CLI)", functi
     // decommission would wait forever. (Setting the other bookies read-only and back would block
     // copies too, but brokers' BookKeeper clients can then lose those bookies for good:
     // apache/bookkeeper#4172, seen here twice as reads failing with "Bookie handle is not available".)
-    const metadata = new ZooKeeperStore({ connect: "127.0.0.1:2181" });
     // Right after the rolling restart a bookie's ledger listing can come back empty for a moment (seen once in CI).
     let onBk5: number[] = [];
     await waitFor("the bookies to list bk5's ledgers", async () => (onBk5 = await stayingBookies.ledgersOn(BK5_ID)).length > 0, { timeoutMs: 60_000, intervalMs: 1_000 });
