@@ -35,18 +35,18 @@ pulumi_cli() {
     say "using pulumi from PATH: $(command -v pulumi)"
   else
     require go "to build the Pulumi CLI"
-    step "Pulumi CLI $PULUMI_CLI_VERSION (go build)" "$PULUMI_CLI_VERSION $(files_hash "$src/go.mod" "$src/go.sum")" "$bin/pulumi" \
+    cached_step "Pulumi CLI $PULUMI_CLI_VERSION (go build)" "$PULUMI_CLI_VERSION $(files_hash "$src/go.mod" "$src/go.sum")" "$bin/pulumi" \
       bash -c "cd '$src' && go build -o '$bin/pulumi' -ldflags '-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_CLI_VERSION' github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
   fi
   require go "to build the Node.js language host"
-  step "Node.js language host (go build)" "$(files_hash "$src/go.mod" "$src/go.sum" "$src"/cmd/*/*.go)" "$bin/pulumi-language-nodejs" \
+  cached_step "Node.js language host (go build)" "$(files_hash "$src/go.mod" "$src/go.sum" "$src"/cmd/*/*.go)" "$bin/pulumi-language-nodejs" \
     bash -c "cd '$src' && go build -o '$bin/pulumi-language-nodejs' ./cmd/pulumi-language-nodejs"
 }
 
 # The Pulsar binary distribution from Maven Central, unpacked once per version.
 pulsar_distribution() {
   require mvn "to fetch Apache Pulsar from Maven Central"
-  step "Apache Pulsar $PULSAR_VERSION (Maven Central)" "$PULSAR_VERSION" "$PULSAR_HOME/bin/pulsar" fetch_pulsar
+  cached_step "Apache Pulsar $PULSAR_VERSION (Maven Central)" "$PULSAR_VERSION" "$PULSAR_HOME" fetch_pulsar
 }
 
 fetch_pulsar() {

@@ -120,13 +120,13 @@ mkdir -p "$K8S_BIN" "$K8S_IMAGES" "$K8S_LOGS" "$TOOLCHAIN_DIR/bin"
 
 step debian-packages "${DEBIAN_PACKAGES[*]}" "" install_packages_if_missing
 mod="$K8S_SRC/go"
-step "kubernetes-v$KUBERNETES_VERSION" "$KUBERNETES_VERSION $(files_hash "$mod/cluster/"{go.mod,go.sum})" \
+cached_step "kubernetes-v$KUBERNETES_VERSION" "$KUBERNETES_VERSION $(files_hash "$mod/cluster/"{go.mod,go.sum})" \
   "$(printf "$K8S_BIN/%s " kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)" build_kubernetes
-step "coredns-v$COREDNS_VERSION" "$(files_hash "$mod/coredns/"{go.mod,go.sum,main.go})" "$K8S_BIN/coredns" build_coredns
-step "pulumi-resource-kubernetes-v$PULUMI_KUBERNETES_VERSION" "$PULUMI_KUBERNETES_VERSION $(files_hash "$mod/provider/"{go.mod,go.sum,main.go})" \
+cached_step "coredns-v$COREDNS_VERSION" "$(files_hash "$mod/coredns/"{go.mod,go.sum,main.go})" "$K8S_BIN/coredns" build_coredns
+cached_step "pulumi-resource-kubernetes-v$PULUMI_KUBERNETES_VERSION" "$PULUMI_KUBERNETES_VERSION $(files_hash "$mod/provider/"{go.mod,go.sum,main.go})" \
   "$TOOLCHAIN_DIR/bin/pulumi-resource-kubernetes" build_provider
-step image-pause "$KUBERNETES_VERSION" "$K8S_IMAGES/pause.tar" image_pause
-step image-coredns "$(files_hash "$K8S_BIN/coredns")" "$K8S_IMAGES/coredns.tar" image_coredns
-step "image-pulsar-$PULSAR_VERSION" "$PULSAR_VERSION" "$K8S_IMAGES/pulsar.tar" image_pulsar
+cached_step image-pause "$KUBERNETES_VERSION" "$K8S_IMAGES/pause.tar" image_pause
+cached_step image-coredns "$(files_hash "$K8S_BIN/coredns")" "$K8S_IMAGES/coredns.tar" image_coredns
+cached_step "image-pulsar-$PULSAR_VERSION" "$PULSAR_VERSION" "$K8S_IMAGES/pulsar.tar" image_pulsar
 # The bookie decommission's node control runs kubectl from PATH, which toolchain/env.sh sets up.
 ln -sfn ../kubernetes/bin/kubectl "$TOOLCHAIN_DIR/bin/kubectl"
