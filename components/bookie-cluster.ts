@@ -1,7 +1,7 @@
 import * as pulumi from "../lib/pulumi";
 import { RackMapSeed, RackMapSeedInputs } from "../admin";
 import { ledgersServiceUri } from "../config/derived";
-import { BookieMembership, BookieNode, NodeRunner, bookieNode, bookkeeperInit } from "../runtime";
+import { BookieMembership, BookieNode, BookieRollout, NodeRunner, NodeSpec, bookieNode, bookkeeperInit, configuredRecoveryDelay } from "../runtime";
 import { BookKeeperRef, BookieRef, ConfigurationStoreRef, Placement } from "./references";
 import { bookieIdOf, filedHostname } from "../rules/names";
 
@@ -40,6 +40,12 @@ export function rackMapSeedInputs(bookies: readonly BookieArgs[], configurationS
   };
 }
 
+/** What the bookie's membership restarts it on, where its node's resource does not. */
+function rolloutOf(runner: NodeRunner, spec: NodeSpec): { rollout?: BookieRollout } {
+  const revision = runner.bookieRevision?.(spec);
+  return revision === undefined ? {} : { rollout: { revision, recoveryDelay: configuredRecoveryDelay(spec.settings) } };
+}
+
 /** The one BookKeeper cluster that every Pulsar cluster writes its ledgers to. */
 export class BookieCluster extends pulumi.ComponentResource implements BookKeeperRef {
   readonly bookies: readonly BookieRef[];
@@ -72,6 +78,7 @@ export class BookieCluster extends pulumi.ComponentResource implements BookKeepe
           peerUrls: args.bookies.filter((other) => other.name !== b.name).map(httpUrlOf),
           metadataStore: configurationStore.reachableConnect,
           control: runner.control(spec),
+          ...rolloutOf(runner, spec),
         },
         { parent: this, dependsOn: [node] },
       );

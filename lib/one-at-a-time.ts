@@ -1,6 +1,6 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { isAlive } from "./node-process";
+import { isAlive } from "./process-alive";
 
 /**
  * Runs `work` while holding a lock folder, so that calls made at once (the engine updates

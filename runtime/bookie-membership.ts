@@ -1,5 +1,6 @@
 import * as pulumi from "../lib/pulumi";
 import { BookieAdmin } from "../admin/bookie-admin";
+import { restartBookie } from "./bookie-restart";
 import { changedKeys, requireState } from "../lib/dynamic-provider";
 import { DecommissionSettings, DecommissionTarget, decommissionBookie, decommissionSettings } from "./decommission";
 import { ConfigReader, NodeControl, nodeActions } from "./node-control";
@@ -11,10 +12,23 @@ import { LoadedDynamicResource, providerLoadedFrom } from "../lib/loaded-provide
  * writable. Deleted before its node (it depends on the node, and the bookie's rack entries depend
  * on it): when the stack config no longer declares the bookie, the delete decommissions it; when
  * the config still declares it (`pulumi destroy`) or cannot be read, the bookie keeps its data.
+ * Where the node's resource leaves restarts to it, an update restarts the bookie on a new revision.
  */
 export interface BookieMembershipInputs extends DecommissionTarget {
   /** How the decommission stops the node, and starts it again when copying falls short. */
   readonly control: NodeControl;
+  /**
+   * Set when the node's resource does not restart the bookie on a change (the runner's
+   * `bookieRevision`): a new revision restarts the bookie through its control, one bookie at a time.
+   */
+  readonly rollout?: BookieRollout;
+}
+
+export interface BookieRollout {
+  /** A digest of what the bookie's node runs. */
+  readonly revision: string;
+  /** The bookies' own lost-bookie recovery delay (s), put back after the restart. */
+  readonly recoveryDelay: number;
 }
 
 export type BookieMembershipOutputs = BookieMembershipInputs;
@@ -33,7 +47,7 @@ export class BookieMembershipProvider implements pulumi.dynamic.ResourceProvider
   }
 
   async diff(_id: string, olds: BookieMembershipOutputs, news: BookieMembershipInputs): Promise<pulumi.dynamic.DiffResult> {
-    const changed = changedKeys(olds, news, ["name", "bookie", "httpUrl", "peerUrls", "metadataStore", "control"]);
+    const changed = changedKeys(olds, news, ["name", "bookie", "httpUrl", "peerUrls", "metadataStore", "control", "rollout"]);
     // Another bookie id is another member: the old one leaves through its own delete.
     return { changes: changed.length > 0, replaces: changed.includes("bookie") ? ["bookie"] : [] };
   }
@@ -49,7 +63,14 @@ export class BookieMembershipProvider implements pulumi.dynamic.ResourceProvider
     return { id, props, inputs: props };
   }
 
-  async update(_id: string, _olds: BookieMembershipOutputs, news: BookieMembershipInputs): Promise<pulumi.dynamic.UpdateResult<BookieMembershipOutputs>> {
+  async update(_id: string, olds: BookieMembershipOutputs, news: BookieMembershipInputs): Promise<pulumi.dynamic.UpdateResult<BookieMembershipOutputs>> {
+    if (news.rollout && rolloutNeeded(olds.rollout, news.rollout)) {
+      const node = nodeActions(news.control, this.config);
+      await restartBookie({ ...news, recoveryDelay: news.rollout.recoveryDelay }, async () => {
+        await node.stop();
+        await node.start();
+      });
+    }
     return { outs: news };
   }
 
@@ -62,6 +83,9 @@ export class BookieMembershipProvider implements pulumi.dynamic.ResourceProvider
     }
   }
 }
+
+/** A bookie restarts when what its node runs changed; one that had no revision yet runs what it was created with. */
+export const rolloutNeeded = (old: BookieRollout | undefined, now: BookieRollout): boolean => old !== undefined && old.revision !== now.revision;
 
 export type DecommissionDecision = { decommission: true; timeoutMs: number } | { decommission: false; warning?: string };
 

@@ -14,4 +14,11 @@ export interface NodeRunner {
   bootstrap(command: BootstrapCommand, opts: pulumi.CustomResourceOptions): pulumi.CustomResource;
   /** How an operation outside the program (a bookie's decommission) stops and starts the node. */
   control(spec: NodeSpec): NodeControl;
+  /**
+   * Defined when a bookie's node resource only records a change and does not restart the bookie
+   * (kubernetes: StatefulSets updated OnDelete): a digest of what the node runs. The bookie's
+   * membership restarts the bookie when the digest changes, one bookie at a time. Undefined: the
+   * node's own resource restarts it (local: one at a time; docker: the container is replaced).
+   */
+  bookieRevision?(spec: NodeSpec): string;
 }

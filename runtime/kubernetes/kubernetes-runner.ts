@@ -4,7 +4,7 @@ import { Topology, kubernetesImage } from "../../config";
 import { KubernetesConfig } from "../../config/kubernetes";
 import { NodeRunner } from "../runner";
 import { keepsData } from "../container";
-import { KubernetesOptions, bootstrapJob, dataClaimName, nodeObjects } from "./object-spec";
+import { KubernetesOptions, bootstrapJob, dataClaimName, nodeObjects, podTemplateDigest } from "./object-spec";
 
 /** The distribution's folder in the official image, and in the image the toolchain builds. */
 export const IMAGE_PULSAR_HOME = "/pulsar";
@@ -43,6 +43,7 @@ function dependencies(dependsOn: pulumi.CustomResourceOptions["dependsOn"]): pul
  * context) and one namespace; per node a headless Service, a NodePort Service for the ports the
  * machine running Pulumi reaches, and a StatefulSet whose readiness probe is the node spec's, so a
  * node is created once its pod is ready; per bootstrap command a Job, created once it has succeeded.
+ * A bookie's StatefulSet is updated OnDelete: its membership restarts the pod, one bookie at a time.
  */
 export function kubernetesRunner(args: KubernetesRunnerArgs): NodeRunner {
   const { topology } = args;
@@ -85,6 +86,7 @@ export function kubernetesRunner(args: KubernetesRunnerArgs): NodeRunner {
         ...(topology.kubernetes.context ? { context: topology.kubernetes.context } : {}),
       };
     },
+    bookieRevision: (spec) => podTemplateDigest(spec, options),
     bootstrap(command, opts) {
       return new k8s.batch.v1.Job(command.name, bootstrapJob(command, options), {
         ...opts,

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { types } from "@pulumi/kubernetes";
 import { EXPOSED_PORTS } from "../../config/kubernetes";
 import { BootstrapCommand } from "../bootstrap";
@@ -109,6 +110,9 @@ export function nodeObjects(spec: NodeSpec, options: KubernetesOptions): NodeObj
       selector: { matchLabels: selector },
       // Claims outlive the pod and the StatefulSet: data goes only with the namespace, or by a decommission.
       persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" },
+      // A changed bookie is restarted by its membership, one bookie at a time; the controller would
+      // replace every changed bookie's pod at once.
+      ...(spec.role === "bookie" ? { updateStrategy: { type: "OnDelete" } } : {}),
       template: {
         metadata: { labels },
         spec: {
@@ -151,6 +155,10 @@ export function nodeObjects(spec: NodeSpec, options: KubernetesOptions): NodeObj
   };
   return { statefulSet, service, ...(nodePorts ? { nodePorts } : {}) };
 }
+
+/** A digest of what a node's pod runs (its template): a bookie is restarted when it changes. */
+export const podTemplateDigest = (spec: NodeSpec, options: KubernetesOptions): string =>
+  createHash("sha256").update(JSON.stringify(nodeObjects(spec, options).statefulSet.spec.template)).digest("hex").slice(0, 16);
 
 /** The claim a node's pod keeps its data on (the StatefulSet's template name, the set's name, ordinal 0). */
 export const dataClaimName = (node: string): string => `${DATA_VOLUME}-${node}-0`;

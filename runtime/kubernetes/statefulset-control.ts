@@ -46,6 +46,21 @@ async function withKubectl<T>(control: KubernetesControl, kubeconfig: string | u
   }
 }
 
+/** Waits for the pod's Ready condition; the pod itself may not exist yet when the wait begins. */
+async function waitUntilReady(kubectl: Kubectl, pod: string): Promise<void> {
+  const deadline = Date.now() + READY_WITHIN_S * 1000;
+  for (;;) {
+    const left = Math.max(1, Math.round((deadline - Date.now()) / 1000));
+    try {
+      await kubectl("wait", "--for=condition=Ready", pod, `--timeout=${left}s`);
+      return;
+    } catch (err) {
+      if (!/not ?found/i.test((err as Error).message) || Date.now() >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}
+
 export function statefulSetActions(control: KubernetesControl, kubeconfig: string | undefined): NodeActions {
   const set = `statefulset/${control.statefulSet}`;
   const pod = `pod/${control.statefulSet}-0`;
@@ -61,7 +76,8 @@ export function statefulSetActions(control: KubernetesControl, kubeconfig: strin
     start: () =>
       run(async (kubectl) => {
         await kubectl("scale", set, "--replicas=1");
-        await kubectl("rollout", "status", set, `--timeout=${READY_WITHIN_S}s`);
+        // Not `rollout status`, which refuses a StatefulSet updated OnDelete (every bookie's).
+        await waitUntilReady(kubectl, pod);
       }),
     discardData: () =>
       run(async (kubectl) => {

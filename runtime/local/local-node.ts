@@ -1,12 +1,9 @@
-import * as path from "node:path";
 import * as pulumi from "../../lib/pulumi";
-import { BookieAdmin } from "../../admin/bookie-admin";
 import { changedKeys, liveResult, requireState } from "../../lib/dynamic-provider";
 import { NodeSpec } from "../node-spec";
-import { metadataStoreOf } from "../bookkeeper-metadata";
-import { configuredRecoveryDelay, mayHoldAuditor, withRecoveryDeferred, withReplicationPaused } from "../recovery-deferral";
+import { RestartedBookie, restartBookie } from "../bookie-restart";
+import { configuredRecoveryDelay } from "../recovery-deferral";
 import { LocalPaths, nodeStatus, startNode, stopNode } from "./node-process";
-import { oneAtATime } from "./one-at-a-time";
 import { bookieIdOf } from "../../rules/names";
 import { LoadedDynamicResource, providerLoadedFrom } from "../../lib/loaded-provider";
 
@@ -55,7 +52,7 @@ export class LocalNodeProvider implements pulumi.dynamic.ResourceProvider<LocalN
       await stopNode(olds.spec, olds.paths);
       return startNode(news.spec, news.paths);
     };
-    const pid = news.spec.role === "bookie" ? await restartBookie(news.spec, news.paths, restart) : await restart();
+    const pid = news.spec.role === "bookie" ? await restartBookie(restartedBookie(news.spec), restart) : await restart();
     return { outs: { ...news, state: "running", pid } };
   }
 
@@ -64,29 +61,13 @@ export class LocalNodeProvider implements pulumi.dynamic.ResourceProvider<LocalN
   }
 }
 
-/** How long a restarted bookie may take to be writable again before the next one stops. */
-const WRITABLE_WITHIN_MS = 180_000;
-
-/**
- * Bookies of a stack restart one at a time, each writable again before the next one stops, so a
- * settings change never takes more than one bookie of a group away, and none of its ledgers is
- * copied while it is away.
- */
-function restartBookie(spec: NodeSpec, paths: LocalPaths, restart: () => Promise<number>): Promise<number> {
-  const admin = new BookieAdmin({ baseUrl: `http://${spec.host}:${spec.ports.http}`, attempts: 1, timeoutMs: 5_000 });
-  const id = bookieIdOf(spec.host, spec.ports.bookie);
-  const store = metadataStoreOf(spec, 5_000);
-  return oneAtATime(path.join(paths.stateDir, ".restarting-bookie"), () =>
-    withRecoveryDeferred(store, configuredRecoveryDelay(spec.settings), async () => {
-      const untilWritable = async () => {
-        const pid = await restart();
-        await admin.waitUntilWritable(id, WRITABLE_WITHIN_MS);
-        return pid;
-      };
-      return (await mayHoldAuditor(admin, id)) ? withReplicationPaused(store, untilWritable) : untilWritable();
-    }),
-  );
-}
+/** A local bookie as `restartBookie` reaches it: its own host and ports, the metadata store its settings name. */
+const restartedBookie = (spec: NodeSpec): RestartedBookie => ({
+  bookie: bookieIdOf(spec.host, spec.ports.bookie),
+  httpUrl: `http://${spec.host}:${spec.ports.http}`,
+  metadataStore: String(spec.settings.zkServers),
+  recoveryDelay: configuredRecoveryDelay(spec.settings),
+});
 
 /** One provider for every resource of the kind, loaded from this file in the engine's provider process. */
 const localNodeProvider = providerLoadedFrom(__filename, LocalNodeProvider);

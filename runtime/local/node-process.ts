@@ -1,10 +1,13 @@
 import { spawn } from "node:child_process";
-import { promises as fs, openSync, closeSync, readFileSync } from "node:fs";
+import { promises as fs, openSync, closeSync } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { removeStaleRegistration } from "../bookie-registration";
 import { DATA_DIR, JVM_OPTIONS, NodeSpec } from "../node-spec";
 import { waitFor } from "./wait";
+import { isAlive } from "../../lib/process-alive";
+
+export { isAlive };
 
 /**
  * Runs one node of a topology as a process of the Pulsar distribution, in its own folder:
@@ -185,21 +188,6 @@ async function readPid(paths: LocalPaths, name: string): Promise<number | undefi
   }
 }
 
-/** True while the process runs: not gone, and not a zombie waiting to be reaped. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A zombie (exited, not yet reaped) still answers signal 0.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.split(") ")[1]?.[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 function signal(pid: number, sig: NodeJS.Signals): void {
   try {

@@ -6,6 +6,7 @@ import { PulsarAdmin } from "../../admin";
 import { BookieAdmin } from "../../admin/bookie-admin";
 import { groupPlan } from "../../components";
 import { kubernetesNamespace, parseTopology } from "../../config";
+import { containerSettings } from "../support/container-settings";
 import { PodPulsarClient, StackCli, cluster, clusterMemory, kubectl, kubectlJson, kubernetesToolchain } from "../support/kubernetes-cluster";
 import { TEST_STATE_ROOT } from "../support/real-topology";
 import { PROJECT_ROOT, readStackTopology, stackTopology, writeStackTopology } from "../support/stack-config";
@@ -27,6 +28,8 @@ const clusters = [
   { ns: "public/c2-ns1", group: "group-bookie2", admin: "http://127.0.0.1:30081", pod: "broker2-0", service: "pulsar://broker2:30651" },
 ];
 const clientOf = (c: (typeof clusters)[number]) => new PodPulsarClient(namespace, c.pod, c.service);
+const allBookies = new BookieAdmin({ baseUrl: ["30011", "30012", "30013", "30014"].map((port) => `http://127.0.0.1:${port}`).join(",") });
+
 
 /** The ledgers of a topic that hold entries, each with the bookies of its ensembles. */
 async function ledgersOf(adminUrl: string, topic: string): Promise<{ id: number; bookies: string[] }[]> {
@@ -139,6 +142,49 @@ describe("kubernetes runtime: pulumi up of k8s-local on a real cluster (real CLI
     measured.noChangeUp = again.seconds;
     assert.doesNotMatch(again.output, /\b(created|updated|deleted|replaced)\b/);
     assert.match(again.output, /✅ pulsar-isolation@v0\.1\.0/);
+  });
+
+  it("restarts bookies one at a time on a settings change: never two bookie pods away, every one replaced with the setting, no closed ledger copied", async () => {
+    const bookies = ["bk1-0", "bk2-0", "bk3-0", "bk4-0"];
+    const uids = async () => {
+      const pods = await kubectlJson<{ items: any[] }>(["-n", namespace, "get", "pods", "-l", "app.kubernetes.io/component=bookie"]);
+      return Object.fromEntries(pods.items.map((p) => [p.metadata.name, p.metadata.uid]));
+    };
+    const topicLedgers = new Set(clusters.map((c) => `${c.ns}/persistent/t1`));
+    const closedEnsembles = async () =>
+      Object.fromEntries(
+        (await allBookies.ledgers()).filter((l) => topicLedgers.has(l.managedLedger ?? "") && l.state === "CLOSED").map((l) => [l.ledgerId, l.ensembles]),
+      );
+    const uidsBefore = await uids();
+    const closedBefore = await closedEnsembles();
+    await editTopology((t) => (t.bookieSettings = { ...(t.bookieSettings ?? {}), gcWaitTime: 600000 }));
+
+    let watching = true;
+    let mostAway = 0;
+    const watch = (async () => {
+      while (watching) {
+        const ready = await podsReady().catch(() => undefined);
+        if (ready) mostAway = Math.max(mostAway, bookies.filter((b) => !ready[b]).length);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    })();
+    const up = await cli.ok(["up", "--yes"]).finally(() => (watching = false));
+    await watch;
+    measured.rollingRestart = up.seconds;
+    logSlowSteps("rolling restart", up.output);
+
+    const uidsAfter = await uids();
+    assert.deepEqual(Object.keys(uidsAfter).sort(), bookies);
+    for (const b of bookies) assert.notEqual(uidsAfter[b], uidsBefore[b], `${b} was replaced`);
+    assert.equal(mostAway, 1, `bookie pods away at once, at most: ${mostAway}`);
+    for (const b of bookies) {
+      const pod = await kubectlJson<any>(["-n", namespace, "get", "pod", b]);
+      assert.equal(containerSettings(pod.spec.containers[0].env).gcWaitTime, "600000", `${b} runs the new setting`);
+    }
+    assert.ok(Object.keys(closedBefore).length >= 2, `${Object.keys(closedBefore).length} closed ledgers`);
+    assert.deepEqual(await closedEnsembles(), closedBefore, "no closed ledger was copied elsewhere while its bookie restarted");
+    assert.deepEqual(await allBookies.underReplicatedLedgers(), [], "under-replicated ledgers");
+    assert.equal(await allBookies.lostBookieRecoveryDelay(), 0, "the recovery of lost bookies is immediate again, as the bookies' setting says");
   });
 
   it("heals a deleted bookie pod: the StatefulSet brings it back on its volume, with its identity, and no message is lost", async () => {

@@ -19,7 +19,10 @@ import {
   underReplicationLockPath,
   withRecoveryDeferred,
   withReplicationPaused,
+  BookieMembershipProvider,
+  rolloutNeeded,
 } from "../../runtime";
+import { restartLock } from "../../runtime/bookie-restart";
 import type { Versioned } from "../../admin/zookeeper";
 import { RecordedResource, runProgram } from "../support/program-under-mocks";
 import { stackConfig, stackTopology } from "../support/stack-config";
@@ -89,6 +92,7 @@ describe("day-2 operations: what the program registers (Pulumi mocks)", function
     assert.equal(membership.metadataStore, "127.0.0.1:2181");
     assert.equal(membership.control.kind, "local");
     assert.equal(membership.control.spec.name, "bk5");
+    assert.equal(membership.rollout, undefined, "a local bookie is restarted by its node, not its membership");
   });
 
   it("gives each affinity group its groups' members, so that a membership change unloads only that namespace", () => {
@@ -357,5 +361,34 @@ describe("the ledger report: where each namespace's ledgers are, and what breaks
     assert.deepEqual(ledgerIsolation(stamp), { primary: ["group-bookie2"], secondary: ["group-bookie3"] });
     assert.equal(ledgerIsolation(undefined), undefined);
     assert.equal(ledgerIsolation("not json"), undefined);
+  });
+});
+
+describe("day-2 operations: a bookie whose node only records a change (kubernetes) is restarted by its membership", () => {
+  const membership = {
+    name: "bk3",
+    bookie: "bk3:3183",
+    httpUrl: "http://127.0.0.1:30013",
+    peerUrls: ["http://127.0.0.1:30014"],
+    metadataStore: "127.0.0.1:30181",
+    control: { kind: "docker" as const, container: "bk3" },
+    rollout: { revision: "a1", recoveryDelay: 0 },
+  };
+
+  it("takes a new revision as an update in place, never a replacement", async () => {
+    const diff = await new BookieMembershipProvider().diff("bk3:3183", membership, { ...membership, rollout: { revision: "b2", recoveryDelay: 0 } });
+    assert.deepEqual(diff, { changes: true, replaces: [] });
+    assert.deepEqual(await new BookieMembershipProvider().diff("bk3:3183", membership, { ...membership }), { changes: false, replaces: [] });
+  });
+
+  it("restarts on a changed revision only: not on the same one, nor on the first one a running bookie is given", () => {
+    assert.equal(rolloutNeeded({ revision: "a1", recoveryDelay: 0 }, { revision: "b2", recoveryDelay: 0 }), true);
+    assert.equal(rolloutNeeded({ revision: "a1", recoveryDelay: 0 }, { revision: "a1", recoveryDelay: 60 }), false);
+    assert.equal(rolloutNeeded(undefined, { revision: "a1", recoveryDelay: 0 }), false);
+  });
+
+  it("restarts one bookie at a time per BookKeeper cluster: one lock per metadata store, whichever runtime asks", () => {
+    assert.equal(restartLock("127.0.0.1:30181"), restartLock("127.0.0.1:30181"));
+    assert.notEqual(restartLock("127.0.0.1:30181"), restartLock("127.0.0.1:2181"));
   });
 });

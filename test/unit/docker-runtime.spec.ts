@@ -21,6 +21,7 @@ import { applySettings } from "../../runtime/local";
 import { ProgramRun, RecordedResource, runProgram } from "../support/program-under-mocks";
 import { promiseOf } from "../support/mocks";
 import { stackConfig, stackTopology } from "../support/stack-config";
+import { settingsIn } from "../support/container-settings";
 
 const CONTAINER = "docker:index/container:Container";
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
@@ -34,8 +35,7 @@ const named = (run: ProgramRun, type: string, name: string): RecordedResource =>
 const container = (run: ProgramRun, name: string) => named(run, CONTAINER, name).inputs;
 const envOf = (inputs: Record<string, any>): Record<string, string> =>
   Object.fromEntries((inputs.envs as string[]).map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)]));
-const settingsOf = (inputs: Record<string, any>): Record<string, string> =>
-  Object.fromEntries(envOf(inputs)[ENTRY_ENV.settings].split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+const settingsOf = (inputs: Record<string, any>): Record<string, string> => settingsIn(envOf(inputs)[ENTRY_ENV.settings]);
 const dependsOn = (run: ProgramRun, name: string) => [...named(run, CONTAINER, name).dependsOn].sort();
 
 /** The recorded resources as the policy engine sees them. */

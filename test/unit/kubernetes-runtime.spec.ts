@@ -4,9 +4,10 @@ import { policies } from "../../policy/policies";
 import { ResourceLike, topologyView } from "../../policy/plan-view";
 import { bookieSpec, bookkeeperInitCommand, brokerSpec, configurationStoreSpec, topologyNodes, zookeeperSpec } from "../../runtime";
 import { ENTRY_ENV, LISTEN_SETTINGS, NODE_ENTRY_SCRIPT, BOOTSTRAP_ENTRY_SCRIPT, nodeProcess } from "../../runtime/container";
-import { ANNOTATIONS, bootstrapJob, dataClaimName, kubernetesOptions, nodeObjects } from "../../runtime/kubernetes";
+import { ANNOTATIONS, bootstrapJob, dataClaimName, kubernetesOptions, nodeObjects, podTemplateDigest } from "../../runtime/kubernetes";
 import { RegisteredObject, registerStack } from "../support/kubernetes-mocks";
 import { stackConfig, stackTopology } from "../support/stack-config";
+import { containerSettings } from "../support/container-settings";
 
 const T = {
   provider: "pulumi:providers:kubernetes",
@@ -18,8 +19,6 @@ const T = {
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const KUBECONFIG_KEY = "pulsar-isolation:kubeconfig";
 
-const settingsOf = (env: { name: string; value: string }[]): Record<string, string> =>
-  Object.fromEntries(env.find((e) => e.name === ENTRY_ENV.settings)!.value.split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
 const envOf = (env: { name: string; value: string }[]): Record<string, string> => Object.fromEntries(env.map((e) => [e.name, e.value]));
 
 describe("kubernetes runtime: objects rendered from the node specs", () => {
@@ -61,7 +60,7 @@ describe("kubernetes runtime: objects rendered from the node specs", () => {
     assert.deepEqual(c.ports, [{ name: "bookie", containerPort: 3183 }, { name: "http", containerPort: 30013 }]);
     assert.deepEqual(c.readinessProbe.httpGet, { path: "/api/v1/bookie/is_ready", port: 30013 });
     assert.deepEqual(c.volumeMounts, [{ name: "data", mountPath: "/pulsar/data" }]);
-    const settings = settingsOf(c.env);
+    const settings = containerSettings(c.env);
     assert.equal(settings.advertisedAddress, "bk3");
     assert.equal(settings.bookiePort, "3183");
     assert.equal(settings.httpServerHost, "0.0.0.0");
@@ -70,13 +69,36 @@ describe("kubernetes runtime: objects rendered from the node specs", () => {
     assert.equal(envOf(c.env).PULSAR_MEM, spec.env.PULSAR_MEM);
   });
 
+  it("updates bookies OnDelete, so the controller never replaces them all at once; other nodes roll as the controller does", () => {
+    for (const spec of topologyNodes(topology)) {
+      const strategy = (nodeObjects(spec, options).statefulSet.spec as any).updateStrategy;
+      assert.deepEqual(strategy, spec.role === "bookie" ? { type: "OnDelete" } : undefined, spec.name);
+    }
+  });
+
+  it("a bookie's revision follows its pod template: its settings and the image change it, another node or a namespace does not", () => {
+    const revision = (t: typeof topology, name = "bk3") =>
+      podTemplateDigest(bookieSpec(t, t.bookies.find((b) => b.name === name)!), kubernetesOptions(t, "pulsar-test"));
+    const changed = (edit: (t: Record<string, any>) => void) => {
+      const raw = stackTopology("k8s-local");
+      edit(raw);
+      return parseTopology(raw);
+    };
+    assert.equal(revision(topology), revision(parseTopology(stackTopology("k8s-local"))));
+    assert.notEqual(revision(changed((t) => (t.bookieSettings = { gcWaitTime: 600000 }))), revision(topology));
+    assert.notEqual(revision(changed((t) => (t.kubernetes.image = "apachepulsar/pulsar:4.0.8"))), revision(topology));
+    assert.equal(revision(changed((t) => (t.namespaces = t.namespaces.slice(0, 1)))), revision(topology));
+    assert.equal(revision(changed((t) => (t.clusters[0].brokerSettings = { brokerDeleteInactiveTopicsEnabled: false }))), revision(topology));
+    assert.notEqual(revision(topology, "bk3"), revision(topology, "bk4"));
+  });
+
   it("runs the same container process as the docker runtime", () => {
     for (const spec of topologyNodes(topology)) {
       const c = (nodeObjects(spec, options).statefulSet.spec as any).template.spec.containers[0];
       const run = nodeProcess(spec, options);
       assert.deepEqual([...c.command, ...c.args], [...run.entrypoint, ...run.command], spec.name);
       assert.deepEqual(envOf(c.env), run.env, spec.name);
-      for (const key of LISTEN_SETTINGS.filter((k) => k in spec.settings)) assert.equal(settingsOf(c.env)[key], "0.0.0.0", `${spec.name} ${key}`);
+      for (const key of LISTEN_SETTINGS.filter((k) => k in spec.settings)) assert.equal(containerSettings(c.env)[key], "0.0.0.0", `${spec.name} ${key}`);
     }
   });
 
@@ -90,7 +112,7 @@ describe("kubernetes runtime: objects rendered from the node specs", () => {
       { name: "web", port: 30081, targetPort: 30081, nodePort: 30081 },
     ]);
     assert.deepEqual(set.template.spec.containers[0].readinessProbe.httpGet, { path: "/admin/v2/brokers/ready", port: 30081 });
-    const settings = settingsOf(set.template.spec.containers[0].env);
+    const settings = containerSettings(set.template.spec.containers[0].env);
     assert.equal(settings.advertisedAddress, "broker2");
     assert.equal(settings.bindAddress, "0.0.0.0");
     assert.equal(settings.metadataStoreUrl, "zk:cluster2-zookeeper:2183");
@@ -203,6 +225,16 @@ describe("kubernetes runtime: the k8s-local stack under Pulumi's mocks", functio
     assert.equal(membership.inputs.httpUrl, "http://127.0.0.1:30013");
     assert.equal(membership.inputs.metadataStore, "127.0.0.1:30181");
     assert.deepEqual(membership.dependsOn, ["bk3"]);
+  });
+
+  it("gives each bookie's membership its pod template's revision, on which it restarts the bookie (StatefulSets are updated OnDelete)", () => {
+    const topology = parseTopology(stackTopology("k8s-local"));
+    const options = kubernetesOptions(topology, "pulsar-k8s-local");
+    for (const bookie of topology.bookies) {
+      const membership = objects.find((r) => r.type.endsWith(":BookieMembership") && r.name === `${bookie.name}-membership`)!;
+      assert.deepEqual(membership.inputs.rollout, { revision: podTemplateDigest(bookieSpec(topology, bookie), options), recoveryDelay: 0 }, bookie.name);
+      assert.deepEqual(named(T.statefulSet, bookie.name).inputs.spec.updateStrategy, { type: "OnDelete" }, bookie.name);
+    }
   });
 
   it("waits for readiness and Jobs' success, and never runs a Job again", () => {

@@ -1,0 +1,48 @@
+import { createHash } from "node:crypto";
+import * as os from "node:os";
+import * as path from "node:path";
+import { BookieAdmin } from "../admin/bookie-admin";
+import { ZooKeeperStore } from "../admin/zookeeper";
+import { oneAtATime } from "../lib/one-at-a-time";
+import { mayHoldAuditor, withRecoveryDeferred, withReplicationPaused } from "./recovery-deferral";
+
+/** A bookie the stack restarts on purpose, as the machine running Pulumi reaches it. */
+export interface RestartedBookie {
+  /** Its id, `host:port`. */
+  readonly bookie: string;
+  /** Its own HTTP API. */
+  readonly httpUrl: string;
+  /** The store of the ledgers' metadata (`host:port`), where the auditor's settings are kept. */
+  readonly metadataStore: string;
+  /** The bookies' own lost-bookie recovery delay (s), put back after the restart. */
+  readonly recoveryDelay: number;
+}
+
+/** How long a restarted bookie may take to be writable again before the next one stops. */
+const WRITABLE_WITHIN_MS = 180_000;
+
+/**
+ * Restarts a bookie so that a settings change never takes more than one bookie of the cluster
+ * away, and none of its ledgers is copied while it is away: one restart at a time per BookKeeper
+ * cluster on this machine, with the recovery of lost bookies deferred (and re-replication paused
+ * when the bookie holds the auditor), each bookie writable again before the next one stops.
+ * Every runtime restarts its bookies through here; `restart` is the runtime's stop and start.
+ */
+export function restartBookie<T>(target: RestartedBookie, restart: () => Promise<T>): Promise<T> {
+  const admin = new BookieAdmin({ baseUrl: target.httpUrl, attempts: 1, timeoutMs: 5_000 });
+  const store = new ZooKeeperStore({ connect: target.metadataStore, timeoutMs: 5_000 });
+  const untilWritable = async () => {
+    const restarted = await restart();
+    await admin.waitUntilWritable(target.bookie, WRITABLE_WITHIN_MS);
+    return restarted;
+  };
+  return oneAtATime(restartLock(target.metadataStore), () =>
+    withRecoveryDeferred(store, target.recoveryDelay, async () =>
+      (await mayHoldAuditor(admin, target.bookie)) ? withReplicationPaused(store, untilWritable) : untilWritable(),
+    ),
+  );
+}
+
+/** The lock folder of one BookKeeper cluster's restarts, named by its metadata store. */
+export const restartLock = (metadataStore: string): string =>
+  path.join(os.tmpdir(), "pulsar-isolation-locks", `restarting-bookie-${createHash("sha256").update(metadataStore).digest("hex").slice(0, 16)}`);
