@@ -29,3 +29,29 @@ export async function oneAtATime<T>(lockDir: string, work: () => Promise<T>, tim
     await fs.rm(lockDir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Runs `work` with `name` marked as waiting in the folder `dir`; `othersWaiting` tells whether a
+ * live process has another name marked there, so that one caller can let the others go first.
+ */
+export async function whileWaiting<T>(dir: string, name: string, work: (othersWaiting: () => Promise<boolean>) => Promise<T>): Promise<T> {
+  const mine = encodeURIComponent(name);
+  await fs.mkdir(dir, { recursive: true });
+  // Written aside and renamed, so that a mark is never read half-written.
+  await fs.writeFile(path.join(dir, `.${mine}.${process.pid}`), String(process.pid));
+  await fs.rename(path.join(dir, `.${mine}.${process.pid}`), path.join(dir, mine));
+  const othersWaiting = async (): Promise<boolean> => {
+    for (const entry of await fs.readdir(dir)) {
+      if (entry === mine || entry.startsWith(".")) continue;
+      const holder = Number(await fs.readFile(path.join(dir, entry), "utf8").catch(() => ""));
+      if (holder && isAlive(holder)) return true;
+      await fs.rm(path.join(dir, entry), { force: true });
+    }
+    return false;
+  };
+  try {
+    return await work(othersWaiting);
+  } finally {
+    await fs.rm(path.join(dir, mine), { force: true });
+  }
+}

@@ -1,4 +1,7 @@
 import * as assert from "node:assert/strict";
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { parseTopology } from "../../config";
 import { seeded } from "../../admin";
 import { LedgerIsolation, ledgerIsolation } from "../../admin/bookie-admin";
@@ -23,6 +26,7 @@ import {
   rolloutNeeded,
 } from "../../runtime";
 import { restartLock } from "../../runtime/bookie-restart";
+import { whileWaiting } from "../../lib/one-at-a-time";
 import type { Versioned } from "../../admin/zookeeper";
 import { RecordedResource, runProgram } from "../support/program-under-mocks";
 import { stackConfig, stackTopology } from "../support/stack-config";
@@ -390,5 +394,25 @@ describe("day-2 operations: a bookie whose node only records a change (kubernete
   it("restarts one bookie at a time per BookKeeper cluster: one lock per metadata store, whichever runtime asks", () => {
     assert.equal(restartLock("127.0.0.1:30181"), restartLock("127.0.0.1:30181"));
     assert.notEqual(restartLock("127.0.0.1:30181"), restartLock("127.0.0.1:2181"));
+  });
+
+  it("lets a restart see the others waiting, so that the auditor's bookie goes last; a dead process's mark does not count", async () => {
+    const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), "restart-queue-")), "waiting");
+    let marked!: () => void;
+    let release!: () => void;
+    const isMarked = new Promise<void>((r) => (marked = r));
+    const other = whileWaiting(dir, "bk1:3181", () => (marked(), new Promise<void>((r) => (release = r))));
+    await isMarked;
+    const seen: boolean[] = [];
+    await whileWaiting(dir, "bk2:3182", async (othersWaiting) => {
+      seen.push(await othersWaiting());
+      release();
+      await other;
+      seen.push(await othersWaiting());
+      await fs.writeFile(path.join(dir, "bk9%3A3189"), "999999999");
+      seen.push(await othersWaiting());
+    });
+    assert.deepEqual(seen, [true, false, false]);
+    assert.deepEqual(await fs.readdir(dir), [], "every mark is gone, the dead process's too");
   });
 });
