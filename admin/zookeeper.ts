@@ -1,4 +1,5 @@
 import * as net from "node:net";
+import { isDeepStrictEqual } from "node:util";
 // Required as the module itself, so that dynamic providers that use it serialize a require of it rather than a copy.
 import zk = require("node-zookeeper-client");
 import { processState } from "../lib/process-state";
@@ -113,6 +114,24 @@ export class ZooKeeperStore {
           }),
         ),
     );
+  }
+
+  /**
+   * Removes the node only while it holds `value` as JSON, at the version read: a node that holds
+   * anything else, or changed meanwhile, stays. True when it was removed here.
+   */
+  async removeIfHolds(path: string, value: unknown): Promise<boolean> {
+    return this.session(async (client) => {
+      const found = await getData(client, path);
+      if (!found || !holdsJson(found.data, value)) return false;
+      return new Promise<boolean>((resolve, reject) =>
+        client.remove(path, found.version, (err) => {
+          if (!err) resolve(true);
+          else if (codeOf(err) === zk.Exception.NO_NODE || codeOf(err) === zk.Exception.BAD_VERSION) resolve(false);
+          else reject(this.failure(`remove ${path}`, err));
+        }),
+      );
+    });
   }
 
   /** When the node was created (ms since the epoch); undefined when it does not exist. */
@@ -250,6 +269,15 @@ function parseJson<T>(data: Buffer, where: string): T {
     return JSON.parse(data.toString("utf8")) as T;
   } catch {
     throw new Error(`${where} does not hold JSON (${data.length} bytes); not touching it`);
+  }
+}
+
+/** Whether `data` is `value` as JSON; data that is not JSON (an empty node) holds nothing. */
+function holdsJson(data: Buffer, value: unknown): boolean {
+  try {
+    return isDeepStrictEqual(JSON.parse(data.toString("utf8")), value);
+  } catch {
+    return false;
   }
 }
 

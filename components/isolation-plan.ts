@@ -8,7 +8,6 @@ import type { BookieRef } from "./references";
  * and what the integration tests apply to a running topology without Pulumi.
  */
 
-
 export interface NamespaceIsolation {
   /** `tenant/namespace`. */
   readonly name: string;

@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from "node:util";
 import type { ZooKeeperStore } from "../admin/zookeeper";
 import * as pulumi from "../lib/pulumi";
 import { LOST_BOOKIE_RECOVERY_DELAY_PATH, REPLICATION_DISABLED_PATH } from "./bookkeeper-metadata";
@@ -64,7 +63,7 @@ export async function withRecoveryDeferred<T>(store: RecoveryDelayStore, configu
 export const PAUSED_FOR_RESTART = { pausedBy: "pulsar-isolation", reason: "the auditor's bookie restarts" } as const;
 
 /** Where the switch is kept: the ledgers' metadata store. */
-export type ReplicationSwitchStore = Pick<ZooKeeperStore, "connect" | "createIfAbsent" | "readJson" | "remove">;
+export type ReplicationSwitchStore = Pick<ZooKeeperStore, "connect" | "createIfAbsent" | "removeIfHolds">;
 
 /** Whether `bookie` holds the auditor, or nobody can say who does. Asks through BookKeeper's REST API. */
 export const mayHoldAuditor = (admin: { auditor(): Promise<string> }, bookie: string): Promise<boolean> =>
@@ -89,19 +88,13 @@ export async function withReplicationPaused<T>(store: ReplicationSwitchStore, re
   try {
     return await restart();
   } finally {
-    // Also after a failed create: a write that timed out may have landed.
-    await resumeReplication(store).catch((err: Error) =>
+    // Also after a failed create: a write that timed out may have landed. An operator's switch is
+    // empty, not the stack's mark: it stays.
+    await store.removeIfHolds(REPLICATION_DISABLED_PATH, PAUSED_FOR_RESTART).catch((err: Error) =>
       pulumi.log.warn(
         `re-replication may still be switched off (${store.connect}${REPLICATION_DISABLED_PATH}: ${err.message}); ` +
           "while it is, no lost bookie's ledgers are copied: switch it on with `bin/bookkeeper shell autorecovery -enable`",
       ),
     );
   }
-}
-
-/** Removes the switch only when it carries the stack's mark. */
-async function resumeReplication(store: ReplicationSwitchStore): Promise<void> {
-  // An operator's switch is empty, not JSON: not ours.
-  const found = await store.readJson<unknown>(REPLICATION_DISABLED_PATH).catch(() => undefined);
-  if (isDeepStrictEqual(found?.value, PAUSED_FOR_RESTART)) await store.remove(REPLICATION_DISABLED_PATH);
 }

@@ -188,7 +188,6 @@ async function readPid(paths: LocalPaths, name: string): Promise<number | undefi
   }
 }
 
-
 function signal(pid: number, sig: NodeJS.Signals): void {
   try {
     process.kill(-pid, sig); // the node's whole process group

@@ -30,7 +30,6 @@ const clusters = [
 const clientOf = (c: (typeof clusters)[number]) => new PodPulsarClient(namespace, c.pod, c.service);
 const allBookies = new BookieAdmin({ baseUrl: ["30011", "30012", "30013", "30014"].map((port) => `http://127.0.0.1:${port}`).join(",") });
 
-
 /** The ledgers of a topic that hold entries, each with the bookies of its ensembles. */
 async function ledgersOf(adminUrl: string, topic: string): Promise<{ id: number; bookies: string[] }[]> {
   const stats = await new PulsarAdmin({ baseUrl: adminUrl }).internalStats(topic);

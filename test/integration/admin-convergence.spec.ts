@@ -1,9 +1,9 @@
 import * as assert from "node:assert/strict";
 import { ledgerBookies } from "../support/ledger-ensembles";
 import * as path from "node:path";
-import { PulsarAdmin } from "../../admin";
+import { PulsarAdmin, ZooKeeperStore } from "../../admin";
 import { affinityPlan, groupPlan, namespacePlan, rackPlan } from "../../components";
-import { brokerServiceUrl, brokerWebUrl } from "../../config";
+import { brokerServiceUrl, brokerWebUrl, configurationStoreConnect } from "../../config";
 import { BootstrapCommand, bookkeeperInitCommand } from "../../runtime";
 import { runBootstrapCommand } from "../../runtime/local";
 import { AdminLayer, applyResource, assertReapplyWritesNothing, refreshResource } from "../support/apply";
@@ -11,7 +11,6 @@ import { adminWritesSeenBy, consume, produce, settledCount } from "../support/pu
 import { servedAfter } from "../support/launcher";
 import { RealTopology } from "../support/real-topology";
 import { sharedTopology } from "../support/shared-topology";
-
 
 describe("admin convergence against a real Pulsar topology", function () {
   let real: RealTopology;
@@ -38,7 +37,6 @@ describe("admin convergence against a real Pulsar topology", function () {
     real = await sharedTopology();
     console.log(`      topology of ${real.topology.bookies.length} bookies started in ${servedAfter(real.started)} s (parts done at ${JSON.stringify(real.started.doneAt)} s)`);
   });
-
 
   it("lists the same four bookies on both clusters: one shared BookKeeper", async () => {
     const expected = real.topology.bookies.map((b) => `127.0.0.1:${b.bookiePort}`).sort();
@@ -150,6 +148,27 @@ describe("admin convergence against a real Pulsar topology", function () {
     const result = await runBootstrapCommand(asStored, real.paths);
     assert.equal(result.changed, false, result.output.slice(-2000));
     assert.deepEqual(await admin("cluster1").listBookies(), real.topology.bookies.map((b) => `127.0.0.1:${b.bookiePort}`).sort());
+  });
+
+  it("the ZooKeeper store removes a node only while it holds the given JSON: an empty node (an operator's switch) stays", async () => {
+    const store = new ZooKeeperStore({ connect: configurationStoreConnect(real.topology) });
+    const node = "/pulsar-isolation-test-remove-if-holds";
+    const mark = { pausedBy: "test", at: Date.now() };
+    try {
+      assert.equal(await store.createIfAbsent(node), true);
+      assert.equal(await store.removeIfHolds(node, mark), false, "an empty node holds no JSON");
+      assert.equal(await store.exists(node), true);
+      await store.remove(node);
+      await store.createIfAbsent(node, { ...mark, at: mark.at + 1 });
+      assert.equal(await store.removeIfHolds(node, mark), false, "another value");
+      await store.remove(node);
+      await store.createIfAbsent(node, mark);
+      assert.equal(await store.removeIfHolds(node, mark), true);
+      assert.equal(await store.exists(node), false);
+      assert.equal(await store.removeIfHolds(node, mark), false, "no node");
+    } finally {
+      await store.remove(node);
+    }
   });
 
   describe("bad input and faults", () => {

@@ -3,7 +3,6 @@ import { isolationPlan, placedBookies } from "../../components/isolation-plan";
 import { RegisteredResource, promiseOf, recordResources, settle } from "../support/mocks";
 import { PROJECT_NAME, stackConfig } from "../support/stack-config";
 
-
 describe("the dev stack's resource tree (Pulumi mocks)", function () {
   this.timeout(60_000);
   let resources: RegisteredResource[];

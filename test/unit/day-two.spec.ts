@@ -251,14 +251,12 @@ describe("day-2 operations: the auditor's own bookie restarts with re-replicatio
         store.data = Buffer.from(JSON.stringify(value));
         return true;
       },
-      async readJson<T>(): Promise<Versioned<T> | undefined> {
-        return store.data && { value: JSON.parse(store.data.toString()) as T, version: 0 };
-      },
-      async remove(): Promise<boolean> {
+      async removeIfHolds(path: string, value: unknown): Promise<boolean> {
+        assert.equal(path, REPLICATION_DISABLED_PATH);
         if (failing.remove) throw new Error("no answer");
-        const had = store.data !== undefined;
+        if (!store.data?.equals(Buffer.from(JSON.stringify(value)))) return false;
         store.data = undefined;
-        return had;
+        return true;
       },
     };
     return store;
