@@ -1,10 +1,11 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { isAlive } from "./process-alive";
+import { markedProcessRuns, processMark } from "./process-alive";
 
 /**
  * Runs `work` while holding a lock folder, so that calls made at once (the engine updates
  * resources in parallel) run one after the other. A lock left by a process that died is taken over.
+ * Its holder is marked by process id and start time (`processMark`).
  */
 export async function oneAtATime<T>(lockDir: string, work: () => Promise<T>, timeoutMs = 1_800_000): Promise<T> {
   const owner = path.join(lockDir, "owner");
@@ -13,13 +14,13 @@ export async function oneAtATime<T>(lockDir: string, work: () => Promise<T>, tim
   for (;;) {
     try {
       await fs.mkdir(lockDir);
-      await fs.writeFile(owner, String(process.pid));
+      await fs.writeFile(owner, processMark());
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const holder = Number(await fs.readFile(owner, "utf8").catch(() => ""));
-      if (holder && !isAlive(holder)) await fs.rm(lockDir, { recursive: true, force: true });
-      else if (Date.now() >= deadline) throw new Error(`waited ${Math.round(timeoutMs / 1000)} s for ${lockDir} (held by process ${holder || "?"})`);
+      const holder = await fs.readFile(owner, "utf8").catch(() => "");
+      if (holder && !markedProcessRuns(holder)) await fs.rm(lockDir, { recursive: true, force: true });
+      else if (Date.now() >= deadline) throw new Error(`waited ${Math.round(timeoutMs / 1000)} s for ${lockDir} (held by process ${holder.split(" ")[0] || "?"})`);
       else await new Promise((r) => setTimeout(r, 200));
     }
   }
@@ -38,13 +39,13 @@ export async function whileWaiting<T>(dir: string, name: string, work: (othersWa
   const mine = encodeURIComponent(name);
   await fs.mkdir(dir, { recursive: true });
   // Written aside and renamed, so that a mark is never read half-written.
-  await fs.writeFile(path.join(dir, `.${mine}.${process.pid}`), String(process.pid));
+  await fs.writeFile(path.join(dir, `.${mine}.${process.pid}`), processMark());
   await fs.rename(path.join(dir, `.${mine}.${process.pid}`), path.join(dir, mine));
   const othersWaiting = async (): Promise<boolean> => {
     for (const entry of await fs.readdir(dir)) {
       if (entry === mine || entry.startsWith(".")) continue;
-      const holder = Number(await fs.readFile(path.join(dir, entry), "utf8").catch(() => ""));
-      if (holder && isAlive(holder)) return true;
+      const holder = await fs.readFile(path.join(dir, entry), "utf8").catch(() => "");
+      if (markedProcessRuns(holder)) return true;
       await fs.rm(path.join(dir, entry), { force: true });
     }
     return false;

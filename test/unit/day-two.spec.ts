@@ -27,6 +27,7 @@ import {
 } from "../../runtime";
 import { restartLock } from "../../runtime/bookie-restart";
 import { whileWaiting } from "../../lib/one-at-a-time";
+import { markedProcessRuns, processMark } from "../../lib/process-alive";
 import type { Versioned } from "../../admin/zookeeper";
 import { RecordedResource, runProgram } from "../support/program-under-mocks";
 import { stackConfig, stackTopology } from "../support/stack-config";
@@ -394,7 +395,7 @@ describe("day-2 operations: a bookie whose node only records a change (kubernete
     assert.notEqual(restartLock("127.0.0.1:30181"), restartLock("127.0.0.1:2181"));
   });
 
-  it("lets a restart see the others waiting, so that the auditor's bookie goes last; a dead process's mark does not count", async () => {
+  it("lets a restart see the others waiting, so that the auditor's bookie goes last; a dead process's mark does not count, nor a reused id", async () => {
     const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), "restart-queue-")), "waiting");
     let marked!: () => void;
     let release!: () => void;
@@ -409,8 +410,12 @@ describe("day-2 operations: a bookie whose node only records a change (kubernete
       seen.push(await othersWaiting());
       await fs.writeFile(path.join(dir, "bk9%3A3189"), "999999999");
       seen.push(await othersWaiting());
+      // A live process that got the id of the one that marked: another start time.
+      await fs.writeFile(path.join(dir, "bk8%3A3188"), `${process.pid} 1`);
+      seen.push(await othersWaiting());
     });
-    assert.deepEqual(seen, [true, false, false]);
-    assert.deepEqual(await fs.readdir(dir), [], "every mark is gone, the dead process's too");
+    assert.deepEqual(seen, [true, false, false, false]);
+    assert.deepEqual(await fs.readdir(dir), [], "every mark is gone, the dead processes' too");
+    assert.equal(markedProcessRuns(processMark()), true, "this process's own mark");
   });
 });
