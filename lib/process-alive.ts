@@ -8,12 +8,8 @@ export function isAlive(pid: number): boolean {
     return false;
   }
   // A zombie (exited, not yet reaped) still answers signal 0.
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.split(") ")[1]?.[0] !== "Z";
-  } catch {
-    return false;
-  }
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== "Z";
 }
 
 /**
@@ -29,11 +25,15 @@ export function markedProcessRuns(mark: string): boolean {
   return Number.isInteger(pid) && pid > 0 && isAlive(pid) && (started === undefined || startTimeOf(pid) === started);
 }
 
-/** The process's start time in clock ticks after boot (the 22nd field of /proc/<pid>/stat); undefined without /proc. */
-function startTimeOf(pid: number): string | undefined {
+/** The process's start time in clock ticks after boot (the 22nd field of /proc/<pid>/stat). */
+const startTimeOf = (pid: number): string | undefined => statFields(pid)?.[19];
+
+/** The fields of /proc/<pid>/stat after the command name, from the 3rd (the state) on; undefined without it. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    // The command name, in parentheses, may itself hold spaces and parentheses.
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return undefined;
   }
