@@ -160,6 +160,14 @@ export class ZooKeeperStore {
     });
   }
 
+  /** Whether the node is missing, holds `value` as JSON, or holds something else (an empty node included). */
+  async compare(path: string, value: unknown): Promise<"missing" | "same" | "different"> {
+    return this.session(async (client) => {
+      const found = await getData(client, path);
+      return !found ? "missing" : holdsJson(found.data, value) ? "same" : "different";
+    });
+  }
+
   async exists(path: string): Promise<boolean> {
     return this.session(async (client) => (await getData(client, path)) !== undefined);
   }

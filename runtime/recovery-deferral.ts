@@ -65,6 +65,14 @@ export const PAUSED_FOR_RESTART = { pausedBy: "pulsar-isolation", reason: "the a
 /** Where the switch is kept: the ledgers' metadata store. */
 export type ReplicationSwitchStore = Pick<ZooKeeperStore, "connect" | "createIfAbsent" | "removeIfHolds">;
 
+/**
+ * Whether someone other than the stack switched re-replication off: then no copy is made until
+ * they switch it on. The stack's own switch, while the auditor's bookie restarts, is on again
+ * within seconds.
+ */
+export const replicationSwitchedOffByOperator = async (store: Pick<ZooKeeperStore, "compare">): Promise<boolean> =>
+  (await store.compare(REPLICATION_DISABLED_PATH, PAUSED_FOR_RESTART)) === "different";
+
 /** Whether `bookie` holds the auditor, or nobody can say who does. Asks through BookKeeper's REST API. */
 export const mayHoldAuditor = (admin: { auditor(): Promise<string> }, bookie: string): Promise<boolean> =>
   admin.auditor().then(

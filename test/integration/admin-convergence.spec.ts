@@ -2,9 +2,10 @@ import * as assert from "node:assert/strict";
 import { ledgerBookies } from "../support/ledger-ensembles";
 import * as path from "node:path";
 import { PulsarAdmin, ZooKeeperStore } from "../../admin";
+import { BookieAdmin } from "../../admin/bookie-admin";
 import { affinityPlan, groupPlan, namespacePlan, rackPlan } from "../../components";
 import { brokerServiceUrl, brokerWebUrl, configurationStoreConnect } from "../../config";
-import { BootstrapCommand, bookkeeperInitCommand } from "../../runtime";
+import { BootstrapCommand, PAUSED_FOR_RESTART, REPLICATION_DISABLED_PATH, bookkeeperInitCommand, decommissionBookie, replicationSwitchedOffByOperator } from "../../runtime";
 import { runBootstrapCommand } from "../../runtime/local";
 import { AdminLayer, applyResource, assertReapplyWritesNothing, refreshResource } from "../support/apply";
 import { adminWritesSeenBy, consume, produce, settledCount } from "../support/pulsar-client";
@@ -169,6 +170,42 @@ describe("admin convergence against a real Pulsar topology", function () {
     } finally {
       await store.remove(node);
     }
+  });
+
+  it("refuses a decommission while an operator has switched re-replication off, before touching the bookie", async () => {
+    const store = new ZooKeeperStore({ connect: configurationStoreConnect(real.topology) });
+    const [bk6, ...others] = [...real.topology.bookies].reverse();
+    const bk6Id = `127.0.0.1:${bk6.bookiePort}`;
+    const touched: string[] = [];
+    const node = { stop: async () => void touched.push("stop"), start: async () => void touched.push("start"), discardData: async () => void touched.push("discard") };
+    const target = {
+      name: bk6.name,
+      bookie: bk6Id,
+      httpUrl: `http://127.0.0.1:${bk6.httpPort}`,
+      peerUrls: others.map((b) => `http://127.0.0.1:${b.httpPort}`),
+      metadataStore: configurationStoreConnect(real.topology),
+    };
+    assert.equal(await replicationSwitchedOffByOperator(store), false, "no switch");
+    assert.ok(await store.createIfAbsent(REPLICATION_DISABLED_PATH, PAUSED_FOR_RESTART));
+    try {
+      assert.equal(await replicationSwitchedOffByOperator(store), false, "the stack's own pause of a restart");
+    } finally {
+      await store.remove(REPLICATION_DISABLED_PATH);
+    }
+    assert.ok(await store.createIfAbsent(REPLICATION_DISABLED_PATH), "an operator's switch: an empty node");
+    try {
+      await assert.rejects(decommissionBookie(target, node, 60_000), (err: Error) => {
+        assert.match(err.message, new RegExp(`^${bk6.name} \\(${bk6Id}\\) was not decommissioned: ledger re-replication is switched off\\.`));
+        assert.ok(err.message.includes(`${bk6.name} was not touched.`), err.message);
+        assert.ok(err.message.includes("To finish: switch re-replication on, then run `pulumi up` again."), err.message);
+        return true;
+      });
+    } finally {
+      await store.remove(REPLICATION_DISABLED_PATH);
+    }
+    assert.deepEqual(touched, [], "the bookie was neither stopped nor started");
+    assert.ok((await admin("cluster1").listBookies()).includes(bk6Id));
+    assert.deepEqual(await new BookieAdmin({ baseUrl: target.httpUrl }).listBookies("ro"), [], "no bookie was set read-only");
   });
 
   describe("bad input and faults", () => {
