@@ -12,7 +12,7 @@ import { isAlive } from "../../runtime/local";
 import { mintToken } from "../../runtime/local/security";
 import { assertLedgersInGroup } from "../support/ledger-ensembles";
 import { E2E_ENV, PulumiResult, ensureStack, pulumi, pulumiOk } from "../support/pulumi-cli";
-import { adminWritesSeenBy, produce, securedClientArgs } from "../support/pulsar-client";
+import { adminWritesSeenBy, produce, securedClient } from "../support/pulsar-client";
 import { PROJECT_ROOT, localResourceCount, stackTopology, writeStackTopology } from "../support/stack-config";
 import { TEST_STATE_ROOT } from "../support/real-topology";
 import { toolchainEnv } from "../support/toolchain";
@@ -100,7 +100,7 @@ describe("the secure stack: token authentication and TLS (local runtime, real CL
     const ca = await fs.readFile(files.caCert, "utf8");
     for (const { ns, group, admin, service } of namespaces) {
       const topic = `persistent://${ns}/t1`;
-      await produce(service, topic, 300, "hello", securedClientArgs(tokenFile, files.caCert));
+      await produce(service, topic, 300, "hello", securedClient(tokenFile, files.caCert));
       await assertLedgersInGroup(new PulsarAdmin({ baseUrl: admin, token, ca }), topic, { name: group, bookies: groups[group] });
     }
   });

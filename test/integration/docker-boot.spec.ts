@@ -30,7 +30,7 @@ describe("docker runtime, one host: the docker-local stack's containers booted f
 
   const admin = (cluster: number) => new PulsarAdmin({ baseUrl: brokerWebUrl(topology, topology.clusters[cluster].brokers[0]) });
   /** Where a client on this machine reaches a broker: its Docker host's published port, by the external listener. */
-  const external = (cluster: number) => ({ url: `pulsar://127.0.0.1:${topology.clusters[cluster].brokers[0].servicePort}`, args: ["--listener-name", EXTERNAL_LISTENER] });
+  const external = (cluster: number) => ({ url: `pulsar://127.0.0.1:${topology.clusters[cluster].brokers[0].servicePort}`, options: { listenerName: EXTERNAL_LISTENER } });
 
   before(async () => {
     startedAt = Date.now();
@@ -140,9 +140,9 @@ describe("docker runtime, one host: the docker-local stack's containers booted f
     const groups = groupPlan(topology);
     for (const [cluster, ns, group] of [[0, "public/c1-ns1", "group-bookie1"], [1, "public/c2-ns1", "group-bookie2"]] as const) {
       const topic = `persistent://${ns}/isolation`;
-      await step(`produce ${ns}`, () => produce(external(cluster).url, topic, 300, "isolated", external(cluster).args));
+      await step(`produce ${ns}`, () => produce(external(cluster).url, topic, 300, "isolated", external(cluster).options));
       await assertLedgersInGroup(admin(cluster), topic, { name: group, bookies: groups[group] });
-      assert.equal(await consume(external(cluster).url, topic, "read-back", 300, external(cluster).args), 300, `${topic} read back`);
+      assert.equal(await consume(external(cluster).url, topic, "read-back", 300, external(cluster).options), 300, `${topic} read back`);
     }
   });
 

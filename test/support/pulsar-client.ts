@@ -1,41 +1,23 @@
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { USER_AGENT } from "../../admin";
+import { ClientOptions, javaClient } from "./java-client";
 import { pulsarHome } from "./toolchain";
 
-const run = promisify(execFile);
 const CLIENT_ENV = { PULSAR_MEM: "-Xms64m -Xmx256m" };
 
-/** The client's options for a secured cluster: the token (from a file, never on the command line) and the CA it trusts. */
-export const securedClientArgs = (tokenFile: string, caCert: string): string[] => [
-  "--auth-plugin", "org.apache.pulsar.client.impl.auth.AuthenticationToken",
-  "--auth-params", `file://${tokenFile}`,
-  "--tlsTrustCertsFilePath", caCert,
-];
+/** The client's options for a secured cluster: the token (from a file) and the CA it trusts. */
+export const securedClient = (tokenFile: string, caCert: string): ClientOptions => ({ tokenFile, caCert });
 
-/** Produces `count` messages, one entry each, with the distribution's client (one JVM per batch); `clientArgs` go before the command. */
-export async function produce(serviceUrl: string, topic: string, count: number, message = "hello", clientArgs: readonly string[] = []): Promise<void> {
-  const { stdout, stderr } = await run(
-    path.join(pulsarHome(), "bin", "pulsar-client"),
-    ["--url", serviceUrl, ...clientArgs, "produce", "-m", message, "-n", String(count), topic],
-    { env: { ...process.env, ...CLIENT_ENV }, maxBuffer: 64 * 1024 * 1024 },
-  );
-  if (!`${stdout}${stderr}`.includes(`${count} messages successfully produced`)) {
-    throw new Error(`producing ${count} messages to ${topic} failed:\n${stderr.slice(-2000)}`);
-  }
+/** Produces `count` messages, one entry each, with the distribution's Java client. */
+export async function produce(serviceUrl: string, topic: string, count: number, message = "hello", options: ClientOptions = {}): Promise<void> {
+  await javaClient().request({ op: "produce", serviceUrl, topic, count, message, options });
 }
 
-/** Reads `count` messages from the earliest position with a new subscription; returns how many arrived. */
-export async function consume(serviceUrl: string, topic: string, subscription: string, count: number, clientArgs: readonly string[] = []): Promise<number> {
-  const { stdout, stderr } = await run(
-    path.join(pulsarHome(), "bin", "pulsar-client"),
-    ["--url", serviceUrl, ...clientArgs, "consume", "-s", subscription, "-p", "Earliest", "-n", String(count), topic],
-    { env: { ...process.env, ...CLIENT_ENV }, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
-  );
-  const match = /(\d+) messages successfully consumed/.exec(`${stdout}${stderr}`);
-  return match ? Number(match[1]) : 0;
+/** Reads `count` messages from the earliest position with a new subscription; returns how many arrived within 2 minutes. */
+export async function consume(serviceUrl: string, topic: string, subscription: string, count: number, options: ClientOptions = {}): Promise<number> {
+  return (await javaClient().request({ op: "consume", serviceUrl, topic, subscription, count, timeoutMs: 120_000, options })).consumed ?? 0;
 }
 
 export const ADMIN_WRITES: readonly string[] = ["POST", "PUT", "DELETE"];
