@@ -47,8 +47,11 @@ public class PulsarClients {
       work.submit(() -> handle(request));
     }
     work.shutdownNow();
-    for (PulsarClient client : CLIENTS.values()) client.close();
-    System.exit(0);
+    try {
+      CompletableFuture.allOf(CLIENTS.values().stream().map(PulsarClient::closeAsync).toArray(CompletableFuture[]::new)).get(2, TimeUnit.SECONDS);
+    } finally {
+      System.exit(0);
+    }
   }
 
   private static void handle(JsonNode request) {

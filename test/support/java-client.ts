@@ -92,7 +92,7 @@ class JavaClient {
   /** A started, idle client does not keep this process alive: mocha ends when its tests do. */
   private holdProcessWhileBusy(): void {
     const busy = !this.started || this.pending.size > 0;
-    for (const handle of [this.child, this.child.stdout, this.child.stdin] as { ref(): void; unref(): void }[]) {
+    for (const handle of [this.child, this.child.stdout, this.child.stderr, this.child.stdin] as { ref(): void; unref(): void }[]) {
       if (busy) handle.ref();
       else handle.unref();
     }
