@@ -20,6 +20,8 @@ export interface HttpClientOptions {
   readonly attempts?: number;
   /** First backoff; it doubles up to 5 s. */
   readonly backoffMs?: number;
+  /** How long every attempt may be refused (nothing listens: a node that is down) before the client gives up early. */
+  readonly refusedForMs?: number;
   /** PEM certificates of the CAs trusted for `https://` URLs, instead of the system's (a stack's private CA). */
   readonly ca?: string;
   /** The Pulsar cluster behind the URL, named in errors. */
@@ -27,6 +29,9 @@ export interface HttpClientOptions {
 }
 
 export const USER_AGENT = "pulsar-isolation-admin/0.1";
+
+/** As long as the ZooKeeper store waits on servers that all refuse (admin/zookeeper.ts). */
+const REFUSED_FOR_MS = 3_000;
 
 export type Method = "GET" | "PUT" | "POST" | "DELETE";
 
@@ -103,7 +108,11 @@ export class HttpClient {
   private async send<T>(method: Method, path: string, body: unknown, notFoundOk: boolean): Promise<T | undefined> {
     let lastError: AdminApiError | undefined;
     const context = { hadToken: Boolean(this.options.token), cluster: this.options.cluster };
-    for (let attempt = 0; attempt < this.attempts; attempt++) {
+    // Since when every attempt has been refused: a refresh with a broker down warns without waiting out every attempt.
+    let refusedSince: number | undefined;
+    let attempt = 0;
+    for (; attempt < this.attempts; attempt++) {
+      if (refusedSince !== undefined && Date.now() - refusedSince >= (this.options.refusedForMs ?? REFUSED_FOR_MS)) break;
       const base = this.urls[attempt % this.urls.length];
       const url = `${base}${path}`;
       if (attempt > 0) await sleep(Math.min(this.backoffMs * 2 ** (attempt - 1), 5_000));
@@ -116,6 +125,7 @@ export class HttpClient {
         lastError = adminApiError(method, url, undefined, describeNetworkError(err), { ...context, code: e.code });
         // A certificate that is not trusted now will not be trusted on the next attempt.
         if (isTlsFailure(lastError.kind)) throw withAdvice(lastError);
+        refusedSince = e.code === "ECONNREFUSED" ? (refusedSince ?? Date.now()) : undefined;
         continue;
       } finally {
         release();
@@ -125,9 +135,10 @@ export class HttpClient {
       if (res.status === 404 && notFoundOk) return undefined;
       lastError = adminApiError(method, url, res.status, message, context);
       if (res.status < 500) throw withAdvice(lastError);
+      refusedSince = undefined;
     }
     const err = lastError!;
-    err.message = `${err.message} (after ${this.attempts} attempts)`;
+    err.message = `${err.message} (after ${attempt} attempts)`;
     throw withAdvice(err);
   }
 

@@ -52,6 +52,17 @@ describe("the admin HTTP client", () => {
     }
   });
 
+  it("gives up early on a server whose every attempt is refused: nothing listens there", async () => {
+    const s = await server(() => undefined);
+    await s.close();
+    const client = new HttpClient({ baseUrl: s.url, attempts: 20, backoffMs: 20, refusedForMs: 100 });
+    await assert.rejects(client.request("GET", "/down"), (err: Error) => {
+      const made = Number(/ECONNREFUSED.*\(after (\d+) attempts\)/.exec(err.message)?.[1]);
+      assert.ok(made >= 2 && made < 20, err.message);
+      return true;
+    });
+  });
+
   it("gives up on a server that does not answer within the time limit, after its attempts", async () => {
     const s = await server(() => undefined);
     try {
