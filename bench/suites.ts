@@ -21,8 +21,8 @@ const ISSUE_14: readonly Suite[] = [
   { name: "six unit specs", kind: "unit", specs: ["components", "config", "day-two", "docker-config", "docker-runtime", "policy"].map((s) => `test/unit/${s}.spec.ts`) },
   { name: "admin convergence", kind: "integration", specs: ["test/integration/admin-convergence.spec.ts"] },
   { name: "docker boot", kind: "integration", specs: ["test/integration/docker-boot.spec.ts"] },
-  { name: "day-2 end to end", kind: "e2e", specs: ["test/e2e/day-two.spec.ts"] },
-  { name: "dev stack end to end", kind: "e2e", specs: ["test/e2e/dev-stack.spec.ts"] },
+  // One process, as `npm run test:e2e` runs them: the two share one stack (test/e2e/shared-dev-stack.ts).
+  { name: "dev stack, then day-2, end to end", kind: "e2e", specs: ["test/e2e/dev-stack.spec.ts", "test/e2e/day-two.spec.ts"] },
   { name: "policy pack end to end", kind: "e2e", specs: ["test/e2e/policy-pack.spec.ts"] },
   { name: "toolchain end to end", kind: "e2e", specs: ["test/e2e/toolchain.spec.ts"] },
 ];
@@ -32,7 +32,8 @@ async function allSuites(): Promise<Suite[]> {
     (await fs.readdir(path.join(PROJECT_ROOT, "test", kind))).filter((f) => f.endsWith(".spec.ts")).sort().map((f) => `test/${kind}/${f}`);
   return [
     { name: "unit", kind: "unit", specs: await specsOf("unit") },
-    ...[...(await specsOf("integration")), ...(await specsOf("e2e"))].map((spec) => ({
+    { name: "dev stack, then day-2", kind: "e2e", specs: ["test/e2e/dev-stack.spec.ts", "test/e2e/day-two.spec.ts"] },
+    ...[...(await specsOf("integration")), ...(await specsOf("e2e")).filter((s) => !/\/(dev-stack|day-two)\.spec\.ts$/.test(s))].map((spec) => ({
       name: path.basename(spec, ".spec.ts"),
       kind: spec.split("/")[1] as Suite["kind"],
       specs: [spec],
@@ -44,7 +45,7 @@ async function allSuites(): Promise<Suite[]> {
 const MOCHA_ARGS: Record<Suite["kind"], string[]> = {
   unit: ["-r", "ts-node/register/transpile-only", "--timeout", "20000"],
   integration: ["-r", "ts-node/register/transpile-only", "-r", "test/support/shared-topology.ts", "--timeout", "600000"],
-  e2e: ["-r", "ts-node/register/transpile-only", "-r", "test/e2e/fresh-state.ts", "--timeout", "1200000"],
+  e2e: ["-r", "ts-node/register/transpile-only", "-r", "test/e2e/fresh-state.ts", "-r", "test/e2e/shared-dev-stack.ts", "--timeout", "1200000"],
 };
 
 interface Timed {

@@ -1,20 +1,23 @@
 import * as assert from "node:assert/strict";
 import { promises as fs } from "node:fs";
+import * as net from "node:net";
 import * as path from "node:path";
 import { PulsarAdmin } from "../../admin";
 import { BookieAdmin } from "../../admin/bookie-admin";
 import { ZooKeeperStore } from "../../admin/zookeeper";
 import { parseTopology } from "../../config";
 import { formatLedgerReport, liveLedgerReport } from "../../ops/ledger-report";
-import { REPLICATION_DISABLED_PATH, configuredRecoveryDelay, underReplicationLockPath } from "../../runtime";
+import { REPLICATION_DISABLED_PATH, configuredRecoveryDelay, topologyNodes, underReplicationLockPath } from "../../runtime";
 import { isAlive } from "../../runtime/local";
 import { waitFor } from "../../runtime/local/wait";
-import { E2E_ENV, ensureStack, pulumi, pulumiOk } from "../support/pulumi-cli";
+import { E2E_ENV, pulumi, pulumiOk } from "../support/pulumi-cli";
 import { consume, produce, startPacedProducer } from "../support/pulsar-client";
-import { PROJECT_ROOT, stackTopology, writeStackTopology } from "../support/stack-config";
+import { stackTopology, writeStackTopology } from "../support/stack-config";
+import { SHARED_STACK, SHARED_STACK_FILE, destroySharedDevStack, sharedDevStack } from "./shared-dev-stack";
 
-const stack = "e2e-day2";
-const stackFile = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
+/** The dev stack's copy, where the dev-stack suite left it (or up from nothing when that did not run). */
+const stack = SHARED_STACK;
+const stackFile = SHARED_STACK_FILE;
 const stateDir = path.join(E2E_ENV.PULSAR_ISOLATION_STATE_DIR, stack);
 const BK5 = { name: "bk5", bookiePort: 3185, httpPort: 8015, group: "group-bookie2", rack: "rack2" };
 const BK5_ID = "127.0.0.1:3185";
@@ -45,6 +48,12 @@ const pidOf = async (node: string) => Number((await fs.readFile(path.join(stateD
 const bookiePids = async (names: string[]): Promise<Record<string, number>> =>
   Object.fromEntries(await Promise.all(names.map(async (n) => [n, await pidOf(n)] as const)));
 const exists = (p: string) => fs.access(p).then(() => true, () => false);
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: "127.0.0.1", port });
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
 const cluster2 = new PulsarAdmin({ baseUrl: "http://127.0.0.1:8081" });
 const cluster1 = new PulsarAdmin({ baseUrl: "http://127.0.0.1:8080" });
 /** The configuration store, which holds the ledgers' metadata. */
@@ -56,18 +65,11 @@ describe("day-2 operations on a running stack (local runtime, real CLI)", functi
   const timings: Record<string, number> = {};
 
   before(async () => {
+    await sharedDevStack();
     await setTopology(devTopology());
-    await ensureStack(stack);
-    const up = await pulumiOk(["up", "--stack", stack, "--yes"]);
-    timings.coldUp = up.seconds;
   });
 
-  after(async () => {
-    await pulumi(["destroy", "--stack", stack, "--yes"]);
-    await pulumi(["stack", "rm", stack, "--yes", "--force"]);
-    await fs.rm(stackFile, { force: true });
-    console.log(`      timings (s): ${JSON.stringify(timings)}`);
-  });
+  after(() => console.log(`      timings (s): ${JSON.stringify(timings)}`));
 
   it("scales out: bk5 added to group-bookie2 runs, both clusters list its rack, and new ledgers use it", async () => {
     const othersBefore = await bookiePids(["bk1", "bk2", "bk3", "bk4"]);
@@ -217,5 +219,16 @@ describe("day-2 operations on a running stack (local runtime, real CLI)", functi
     const c2 = report.find((r) => r.namespace === "public/c2-ns1")!;
     assert.ok(Object.values(c2.byGroups).flat().length >= 5);
     assert.deepEqual(report.map((r) => [r.namespace, r.outside, r.underReplicated]), [["public/c1-ns1", [], []], ["public/c2-ns1", [], []]], "no copy outside its groups");
+  });
+
+  it("pulumi destroy leaves no process and no listening port of the stack", async () => {
+    const topology = parseTopology(devTopology());
+    const pids = await Promise.all(topologyNodes(topology).map((n) => pidOf(n.name)));
+    const destroy = await destroySharedDevStack();
+    timings.destroy = destroy.seconds;
+    assert.deepEqual(pids.filter(isAlive), [], "processes left");
+    const ports = topologyNodes(topology).flatMap((n) => Object.values(n.ports));
+    const open = (await Promise.all(ports.map(async (p) => ((await listening(p)) ? p : undefined)))).filter((p) => p !== undefined);
+    assert.deepEqual(open, [], "ports still listening");
   });
 });

@@ -28,6 +28,7 @@ export async function startRealTopology(name: string, raw: Record<string, unknow
   }
 }
 
+/** Stops it without waiting for a clean stop: its folder is removed at the next start. */
 export async function stopRealTopology(real: RealTopology | undefined): Promise<void> {
-  if (real) await stopTopology(real.topology, real.paths);
+  if (real) await stopTopology(real.topology, real.paths, 0);
 }
