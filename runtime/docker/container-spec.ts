@@ -116,7 +116,7 @@ export function nodeContainer(spec: NodeSpec, options: DockerOptions, publishedO
     extraHosts: options.dockerHosts,
     healthcheck: {
       test: ["CMD", "bash", "-c", httpCheckScript(spec.readiness.port, spec.readiness.path)],
-      intervalSeconds: 2,
+      intervalSeconds: 5,
       timeoutSeconds: 3,
       retries: 3,
       startPeriodSeconds: 180,
