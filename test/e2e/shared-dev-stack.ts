@@ -1,5 +1,6 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
+import { warmJavaClient } from "../support/java-client";
 import { PulumiResult, ensureStack, pulumi, pulumiOk } from "../support/pulumi-cli";
 import { PROJECT_ROOT } from "../support/stack-config";
 
@@ -17,6 +18,7 @@ let destroyed = false;
 
 export function sharedDevStack(): Promise<PulumiResult> {
   coldUp ??= (async () => {
+    warmJavaClient();
     await fs.copyFile(path.join(PROJECT_ROOT, "Pulumi.dev.yaml"), SHARED_STACK_FILE);
     await ensureStack(SHARED_STACK);
     return pulumiOk(["up", "--stack", SHARED_STACK, "--yes"]);

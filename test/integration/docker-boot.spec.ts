@@ -1,6 +1,4 @@
 import * as assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { PulsarAdmin, ZooKeeperStore } from "../../admin";
 import { BookieAdmin } from "../../admin/bookie-admin";
 import { groupPlan } from "../../components";
@@ -11,12 +9,12 @@ import { waitFor } from "../../runtime/local/wait";
 import { AdminLayer, assertReapplyWritesNothing } from "../support/apply";
 import { DockerTopology, toolchainScript } from "../support/docker-boot";
 import { assertLedgersInGroup } from "../support/ledger-ensembles";
+import { warmJavaClient } from "../support/java-client";
 import { consume, produce } from "../support/pulsar-client";
 import { withQuickRecovery } from "../support/quick-recovery";
 import { stackTopology } from "../support/stack-config";
 import { stepTimer } from "../support/step-timer";
 
-const run = promisify(execFile);
 /** Not the stack's own prefix, so a deployed docker-local stack on this engine is left alone. */
 const PREFIX = "pulsar-boot-test";
 
@@ -34,6 +32,7 @@ describe("docker runtime, one host: the docker-local stack's containers booted f
 
   before(async () => {
     startedAt = Date.now();
+    warmJavaClient();
     await step("engine", () => toolchainScript("docker-engine.sh", "start"));
     const image = (await step("image", () => toolchainScript("docker-engine.sh", "image"))).split("\n").pop()!;
     docker = new DockerTopology(topology, { ...dockerOptions(topology, PREFIX), image });
@@ -77,14 +76,10 @@ describe("docker runtime, one host: the docker-local stack's containers booted f
     const bk4 = docker.node("bk4").spec;
     const bk4Id = bookieId(topology, topology.bookies[3]);
     const peers = new BookieAdmin({ baseUrl: topology.bookies.slice(0, 3).map((b) => bookieHttpUrl(topology, b)).join(",") });
-    // Clients inside Docker resolve the brokers' advertised names.
-    const client = async (...args: string[]) => {
-      const { stdout, stderr } = await run("docker", ["exec", broker1.name, "bin/pulsar-client", "--url", "pulsar://broker1:16650", ...args], { timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
-      return `${stdout}${stderr}`;
-    };
+    const topic = "persistent://public/default/decommission";
     // Kept without a subscription: the namespace's only cursor otherwise is its replicator's.
     await new PulsarAdmin({ baseUrl: brokerWebUrl(topology, topology.clusters[0].brokers[0]) }).setRetention("public/default", { retentionSizeInMB: 100, retentionTimeInMinutes: 60 });
-    assert.match(await client("produce", "-m", "boot", "-n", "300", "persistent://public/default/decommission"), /300 messages successfully produced/);
+    await produce(external(0).url, topic, 300, "boot", external(0).options);
     await waitFor("a ledger on bk4", async () => (await peers.ledgersOn(bk4Id)).length > 0, { timeoutMs: 30_000, intervalMs: 1_000 }).catch(() => undefined);
     const onBk4 = await peers.ledgersOn(bk4Id);
 
@@ -99,10 +94,10 @@ describe("docker runtime, one host: the docker-local stack's containers booted f
     assert.deepEqual(await peers.ledgersOn(bk4Id), [], `no ledger needs bk4 (it held ${onBk4.length})`);
     assert.ok(!(await peers.listBookies("rw")).includes(bk4Id));
     assert.equal(await new ZooKeeperStore({ connect: configurationStoreReachableConnect(topology) }).exists(cookiePath(bk4Id)), false, "its cookie is deleted");
-    const consumed = await client("consume", "-s", "after-decommission", "-p", "Earliest", "-n", "300", "persistent://public/default/decommission").catch((err: Error) => err.message);
-    if (!/300 messages successfully consumed/.test(consumed)) {
+    const consumed = await consume(external(0).url, topic, "after-decommission", 300, external(0).options).catch((err: Error) => err.message);
+    if (consumed !== 300) {
       const stats = await fetch(`${brokerWebUrl(topology, topology.clusters[0].brokers[0])}/admin/v2/persistent/public/default/decommission/internalStats`).then((r) => r.text());
-      assert.fail(`the 300 messages did not read back after the decommission.\ntopic: ${stats}\nbroker1: ${await docker.logs(broker1.name, undefined, 30)}\nconsumer: ${consumed.slice(-3000)}`);
+      assert.fail(`the 300 messages did not read back after the decommission.\ntopic: ${stats}\nbroker1: ${await docker.logs(broker1.name, undefined, 30)}\nconsumer: ${String(consumed).slice(-3000)}`);
     }
 
     // Its group needs two bookies again for the isolation checks: bk4 joins anew, as a scale-out does.

@@ -11,6 +11,7 @@ export interface ClientOptions {
 }
 
 export type ClientRequest =
+  | { readonly op: "warm" }
   | { readonly op: "produce"; readonly serviceUrl: string; readonly topic: string; readonly count: number; readonly message: string; readonly options: ClientOptions }
   | {
       readonly op: "consume";
@@ -85,7 +86,7 @@ class JavaClient {
     this.holdProcessWhileBusy();
     this.child.stdin.write(`${JSON.stringify({ id, ...request })}\n`);
     const answer = await answered;
-    if (answer.error) throw new Error(`${request.op} of ${request.topic} at ${request.serviceUrl}: ${answer.error}`);
+    if (answer.error) throw new Error(`${request.op === "warm" ? "warming up" : `${request.op} of ${request.topic} at ${request.serviceUrl}`}: ${answer.error}`);
     return answer;
   }
 
@@ -104,4 +105,9 @@ let client: JavaClient | undefined;
 export function javaClient(): JavaClient {
   client ??= new JavaClient();
   return client;
+}
+
+/** Starts the client and loads its classes in the background, meanwhile a suite boots its topology. */
+export function warmJavaClient(): void {
+  javaClient().request({ op: "warm" }).catch(() => undefined);
 }

@@ -1,3 +1,4 @@
+import { warmJavaClient } from "./java-client";
 import { RealTopology, startRealTopology, stopRealTopology } from "./real-topology";
 import { withQuickRecovery } from "./quick-recovery";
 import { stackTopology } from "./stack-config";
@@ -30,6 +31,7 @@ export function integrationTopologyConfig(): Record<string, any> {
 let shared: Promise<RealTopology> | undefined;
 
 export function sharedTopology(): Promise<RealTopology> {
+  if (!shared) warmJavaClient();
   shared ??= startRealTopology("integration", integrationTopologyConfig());
   return shared;
 }
