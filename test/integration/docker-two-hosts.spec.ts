@@ -10,6 +10,7 @@ import { DockerTopology, TEST_DOCKER_HOSTS as HOSTS, toolchainScript, twoHostTop
 import { assertLedgersInGroup } from "../support/ledger-ensembles";
 import { consume, produce } from "../support/pulsar-client";
 import { withQuickRecovery } from "../support/quick-recovery";
+import { stopSharedTopology } from "../support/shared-topology";
 import { stepTimer } from "../support/step-timer";
 
 const run = promisify(execFile);
@@ -42,6 +43,7 @@ describe("docker runtime, two hosts: one Docker engine per rack, each in its own
 
   before(async () => {
     startedAt = Date.now();
+    await stopSharedTopology(); // its idle JVMs slow the containers' start (see the one-host suite)
     await step("engine and image", async () => {
       await toolchainScript("docker-engine.sh", "start");
       return toolchainScript("docker-engine.sh", "image");

@@ -5,7 +5,8 @@ import { stackTopology } from "./stack-config";
 
 /**
  * The one real topology the integration suites share, started by the first suite that asks and
- * stopped by the last one (or, failing that, after every suite): the dev topology plus a third
+ * stopped by the first that wants the machine's cores for itself (the docker suites), or after
+ * every suite; a suite that asks after that starts it again: the dev topology plus a third
  * bookie in group-bookie2 (bk5), a one-bookie group-bookie3 (bk6) and a namespace of cluster2
  * with group-bookie3 as its secondary group. BookKeeper runs on the quick recovery timers
  * (./quick-recovery.ts): the recovery suite sees copies made within seconds and checks that each
