@@ -47,6 +47,8 @@ export async function toolchainScript(script: string, ...args: string[]): Promis
 export interface PlacedContainer {
   readonly spec: ContainerSpec;
   readonly engine?: string;
+  /** The node's readiness check, as this machine reaches its published port. */
+  readonly readyUrl: string;
 }
 
 /**
@@ -74,10 +76,15 @@ export class DockerTopology {
 
   nodes(): { zookeepers: PlacedContainer[]; bookies: PlacedContainer[]; brokers: PlacedContainer[] } {
     const t = this.topology;
-    const placed = (spec: Parameters<typeof placedNodeContainer>[1]): PlacedContainer => ({
-      spec: placedNodeContainer(t, spec, this.options),
-      engine: this.engineUrl(this.placement.get(spec.name)),
-    });
+    const placed = (spec: Parameters<typeof placedNodeContainer>[1]): PlacedContainer => {
+      const container = placedNodeContainer(t, spec, this.options);
+      const published = container.ports.find((p) => p.internal === spec.readiness.port)!;
+      return {
+        spec: container,
+        engine: this.engineUrl(this.placement.get(spec.name)),
+        readyUrl: `http://${published.ip}:${published.external}${spec.readiness.path}`,
+      };
+    };
     return {
       zookeepers: [configurationStoreSpec(t), ...t.clusters.map((c) => zookeeperSpec(t, c))].map(placed),
       bookies: t.bookies.map((b) => placed(bookieSpec(t, b))),
@@ -90,7 +97,10 @@ export class DockerTopology {
     return [...zookeepers, ...bookies, ...brokers].find((c) => c.spec.hostname === name)!;
   }
 
-  /** Networks, the ZooKeepers, the bootstrap commands, the bookies, the brokers: each step healthy before the next. */
+  /**
+   * Networks, the ZooKeepers, the bootstrap commands, the bookies, the brokers: each step ready
+   * before the next; then every container's health check passes.
+   */
   async boot(step: Step): Promise<void> {
     await this.removeAll();
     for (const engine of this.engines()) await this.docker(["network", "create", networkName(this.options)], engine);
@@ -109,11 +119,37 @@ export class DockerTopology {
     );
     await step("bookies", () => this.start(bookies, 180_000));
     await step("brokers", () => this.start(brokers, 240_000));
+    await step("health checks", () => this.healthy([...zookeepers, ...bookies, ...brokers], 60_000));
   }
 
-  /** Starts detached node containers and waits until Docker reports each healthy. */
+  /**
+   * Starts detached node containers and waits until each answers its readiness check, as its
+   * health check asks it (Docker runs that check every 5 s: waiting on it cost up to 5 s a step).
+   */
   async start(containers: PlacedContainer[], timeoutMs: number): Promise<void> {
     await Promise.all(containers.map((c) => this.docker(dockerRunArgs(c.spec), c.engine)));
+    await Promise.all(
+      containers.map(({ spec, engine, readyUrl }) => {
+        let polls = 0;
+        return waitFor(
+          `${spec.name} to answer ${readyUrl}`,
+          async () => {
+            if (polls++ % 8 === 7) {
+              const state = await this.docker(["inspect", "-f", "{{.State.Status}}", spec.name], engine);
+              if (state === "exited" || state === "dead") throw new Error(`${spec.name} stopped (${state}):\n${await this.logs(spec.name, engine, 30)}`);
+            }
+            const res = await fetch(readyUrl, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
+            await res?.body?.cancel();
+            return res?.status === 200;
+          },
+          { timeoutMs, intervalMs: 250 },
+        );
+      }),
+    );
+  }
+
+  /** Waits until Docker reports every container healthy: its health check passes. */
+  async healthy(containers: PlacedContainer[], timeoutMs: number): Promise<void> {
     await Promise.all(
       containers.map(({ spec, engine }) =>
         waitFor(
