@@ -192,13 +192,15 @@ describe("day-2 operations on a running stack (local runtime, real CLI)", functi
       assert.deepEqual(left[1].split(", ").map(Number), onBk5, "the message lists every ledger on bk5");
       assert.match(up.output, /To finish: check that the other bookies run autorecovery/);
       console.log(up.output.slice(up.output.indexOf(`bk5 (${BK5_ID}) was not`)).split("\n").slice(0, 5).map((l) => `      ${l.trim()}`).join("\n"));
+      // As up left it. Once the locks go, workers take the ledgers the auditor marked while bk5 was
+      // down, and may copy some inside their group (seen: 2 of 8).
+      assert.ok(isAlive(await pidOf("bk5")), "bk5 runs again");
+      assert.deepEqual(await new BookieAdmin({ baseUrl: "http://127.0.0.1:8015" }).listBookies("ro"), [BK5_ID], "bk5 alone is read-only");
+      assert.deepEqual(await stayingBookies.ledgersOn(BK5_ID), onBk5, "its ledgers are still on it");
+      assert.ok(await exists(path.join(stateDir, "bk5", "data")), "its data folder is kept");
     } finally {
       await Promise.all(locks.map((lock) => metadata.remove(lock)));
     }
-    assert.ok(isAlive(await pidOf("bk5")), "bk5 runs again");
-    assert.deepEqual(await new BookieAdmin({ baseUrl: "http://127.0.0.1:8015" }).listBookies("ro"), [BK5_ID], "bk5 alone is read-only");
-    assert.deepEqual(await stayingBookies.ledgersOn(BK5_ID), onBk5, "its ledgers are still on it");
-    assert.ok(await exists(path.join(stateDir, "bk5", "data")), "its data folder is kept");
   });
 
   it("scales in: bk5 is decommissioned, no ledger needs it, and every message is read back", async () => {
