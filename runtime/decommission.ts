@@ -193,7 +193,7 @@ async function whatIsLeft(peers: BookieAdmin, store: ZooKeeperStore, bookie: str
       peers.ledgersOn(bookie),
       peers.underReplicatedLedgers(bookie),
       // Only advice: a store that cannot say keeps neither the list nor the restart waiting.
-      store.exists(REPLICATION_DISABLED_PATH).catch(() => undefined),
+      replicationSwitchedOffByOperator(store).catch(() => undefined),
     ]);
     return { ledgers, underReplicated, replicationDisabled };
   } catch (err) {
