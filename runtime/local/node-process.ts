@@ -4,7 +4,7 @@ import * as net from "node:net";
 import * as path from "node:path";
 import { removeStaleRegistration } from "../bookie-registration";
 import { DATA_DIR, JVM_OPTIONS, NodeSpec } from "../node-spec";
-import { waitFor } from "./wait";
+import { answersReady, waitFor } from "./wait";
 import { isAlive } from "../../lib/process-alive";
 
 export { isAlive };
@@ -145,12 +145,7 @@ async function waitUntilReady(spec: NodeSpec, paths: LocalPaths, pid: number, ti
       if (!isAlive(pid)) {
         throw new Error(`${spec.name} exited while starting; last lines of ${logFile(paths, spec.name)}:\n${await tail(paths, spec.name)}`);
       }
-      try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-        return res.status === 200;
-      } catch {
-        return false;
-      }
+      return answersReady(url);
     },
     { timeoutMs, intervalMs: 200 },
   );

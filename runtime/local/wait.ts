@@ -12,3 +12,10 @@ export async function waitFor(what: string, check: () => Promise<boolean>, { tim
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/** Whether `url` answers 200 within 2 s: a node's readiness check, as its health check asks it. */
+export async function answersReady(url: string): Promise<boolean> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
+  await res?.body?.cancel();
+  return res?.status === 200;
+}

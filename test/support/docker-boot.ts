@@ -20,7 +20,7 @@ import {
   networkName,
   placedNodeContainer,
 } from "../../runtime/docker";
-import { waitFor } from "../../runtime/local/wait";
+import { answersReady, waitFor } from "../../runtime/local/wait";
 import { ADMIN_WRITES, adminRequestsIn } from "./pulsar-client";
 import { PROJECT_ROOT, stackTopology } from "./stack-config";
 import { Step } from "./step-timer";
@@ -138,9 +138,7 @@ export class DockerTopology {
               const state = await this.docker(["inspect", "-f", "{{.State.Status}}", spec.name], engine);
               if (state === "exited" || state === "dead") throw new Error(`${spec.name} stopped (${state}):\n${await this.logs(spec.name, engine, 30)}`);
             }
-            const res = await fetch(readyUrl, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
-            await res?.body?.cancel();
-            return res?.status === 200;
+            return answersReady(readyUrl);
           },
           { timeoutMs, intervalMs: 250 },
         );
