@@ -3,4 +3,5 @@ export * from "./load";
 export * from "./derived";
 export * from "./path";
 export * from "./kubernetes";
+export * from "./jvm";
 export * from "./external";

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { JvmCompilerSchema } from "./jvm";
 
 /**
  * The kubernetes runtime's options. Each node is a StatefulSet of one pod that the other pods find
@@ -50,6 +51,8 @@ export const KubernetesSchema = z.object({
   storageClass: z.string().min(1).optional(),
   /** The size of the volume each configuration store, ZooKeeper and bookie keeps its data on. */
   volumeSize: z.string().regex(/^\d+(Mi|Gi|Ti)$/, "is not a volume size (e.g. 512Mi, 2Gi)").default("1Gi"),
+  /** The pods' JIT compilers (config/jvm.ts): `quick` where many of them start together on few cores. */
+  jvmCompiler: JvmCompilerSchema,
 });
 
 export type KubernetesConfig = z.output<typeof KubernetesSchema>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { JvmCompilerSchema } from "./jvm";
 import { KubernetesSchema } from "./kubernetes";
 import { checkKubernetesPlacement } from "./kubernetes-rules";
 import { checkTopology } from "./rules";
@@ -157,6 +158,8 @@ export const DockerSchema = z.object({
   registry: DockerRegistrySchema.optional(),
   /** Docker hosts by name; none means the engine of this machine (DOCKER_HOST or its default socket). */
   hosts: z.record(nodeName("Docker host"), DockerHostSchema).default({}),
+  /** The containers' JIT compilers (config/jvm.ts): `quick` where many of them start together on few cores. */
+  jvmCompiler: JvmCompilerSchema,
 });
 
 /**

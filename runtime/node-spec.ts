@@ -9,6 +9,7 @@ import {
   configurationStoreConnect,
   hostOf,
   localZooKeeperConnect,
+  JvmCompiler,
 } from "../config";
 import { localZooKeeperName } from "../rules/names";
 import { BrokerSecurity, securityDir, securityFiles } from "./security-files";
@@ -55,6 +56,11 @@ export const JVM_OPTIONS = {
    */
   quickJit: "-XX:TieredStopAtLevel=1",
 } as const;
+
+/** A node's environment with the given JIT compilers: `bin/pulsar` takes JIT options along with the GC's. */
+export function jvmEnv(env: Readonly<Record<string, string>>, compiler: JvmCompiler): Readonly<Record<string, string>> {
+  return compiler === "quick" ? { ...env, PULSAR_GC: [env.PULSAR_GC, JVM_OPTIONS.quickJit].filter(Boolean).join(" ") } : env;
+}
 
 /** Small heaps: a whole topology of nine JVMs fits on a 2-core laptop. */
 const JVM: Record<NodeRole, Record<string, string>> = {

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { BootstrapCommand, bootstrapEnv } from "../bootstrap";
-import { DATA_DIR, NodeSpec } from "../node-spec";
+import type { JvmCompiler } from "../../config";
+import { DATA_DIR, NodeSpec, jvmEnv } from "../node-spec";
 import { BOOTSTRAP_ENTRY_SCRIPT, ENTRY_ENV, NODE_ENTRY_SCRIPT, toExtendedRegex } from "./entry-script";
 
 /**
@@ -48,14 +49,14 @@ export function containerSettings(spec: NodeSpec, layout: ImageLayout): Record<s
   return settings;
 }
 
-/** A node: its configuration file written from the settings, then `bin/pulsar <role>`. */
-export function nodeProcess(spec: NodeSpec, layout: ImageLayout): ContainerProcess {
+/** A node: its configuration file written from the settings, then `bin/pulsar <role>`, its JVM with the given compilers. */
+export function nodeProcess(spec: NodeSpec, layout: ImageLayout, compiler: JvmCompiler): ContainerProcess {
   const conf = `/tmp/pulsar-isolation/${path.posix.basename(spec.configFile)}`;
   return {
     entrypoint: ["sh", "-c", NODE_ENTRY_SCRIPT, "pulsar-isolation"],
     command: [...spec.command],
     env: {
-      ...spec.env,
+      ...jvmEnv(spec.env, compiler),
       PULSAR_HOME: layout.pulsarHome,
       [spec.configFileEnv]: conf,
       [ENTRY_ENV.from]: `${layout.pulsarHome}/${spec.configFile}`,

@@ -1,6 +1,7 @@
 import { isIP } from "node:net";
 import { BootstrapCommand } from "../bootstrap";
 import { bootstrapProcess, dataPath, httpCheckScript, keepsData, nodeProcess } from "../container";
+import type { JvmCompiler } from "../../config";
 import { NodeSpec } from "../node-spec";
 
 /**
@@ -61,6 +62,7 @@ export interface DockerOptions {
    * opens); where DNS has no name for a Docker host's address, each such lookup waits out its time-out.
    */
   readonly dockerHosts: readonly HostEntry[];
+  readonly jvmCompiler: JvmCompiler;
 }
 
 /** Label keys the policy pack reads node facts from. */
@@ -99,7 +101,7 @@ export function listenerSettings(spec: NodeSpec, publishedOn: string): Record<st
 
 /** `publishedOn`: the address of the node's Docker host, where its ports are published. */
 export function nodeContainer(spec: NodeSpec, options: DockerOptions, publishedOn = LOCAL_ENGINE_ADDRESS): ContainerSpec {
-  const run = nodeProcess({ ...spec, settings: { ...spec.settings, ...listenerSettings(spec, publishedOn) } }, options);
+  const run = nodeProcess({ ...spec, settings: { ...spec.settings, ...listenerSettings(spec, publishedOn) } }, options, options.jvmCompiler);
   return {
     name: containerName(options, spec.name),
     hostname: spec.name,

@@ -27,7 +27,7 @@ interface HostResources {
 }
 
 export function dockerOptions(topology: Topology, prefix: string): DockerOptions {
-  return { prefix, image: dockerImage(topology), pulsarHome: IMAGE_PULSAR_HOME, dockerHosts: dockerHostEntries(topology) };
+  return { prefix, image: dockerImage(topology), pulsarHome: IMAGE_PULSAR_HOME, dockerHosts: dockerHostEntries(topology), jvmCompiler: topology.docker.jvmCompiler };
 }
 
 /** `docker.Container` arguments for a container spec, with the image and network its host provides. */

@@ -29,6 +29,7 @@ export function kubernetesOptions(topology: Topology, namespace: string): Kubern
     pulsarHome: IMAGE_PULSAR_HOME,
     ...(k.storageClass ? { storageClass: k.storageClass } : {}),
     volumeSize: k.volumeSize,
+    jvmCompiler: k.jvmCompiler,
   };
 }
 

@@ -3,6 +3,7 @@ import type { types } from "@pulumi/kubernetes";
 import { EXPOSED_PORTS } from "../../config/kubernetes";
 import { BootstrapCommand } from "../bootstrap";
 import { ImageLayout, bootstrapProcess, dataPath, keepsData, nodeProcess } from "../container";
+import type { JvmCompiler } from "../../config";
 import { NodeSpec } from "../node-spec";
 
 /**
@@ -19,6 +20,7 @@ export interface KubernetesOptions extends ImageLayout {
   /** Unset: the cluster's default storage class. */
   readonly storageClass?: string;
   readonly volumeSize: string;
+  readonly jvmCompiler: JvmCompiler;
 }
 
 type ObjectMeta = types.input.meta.v1.ObjectMeta;
@@ -70,7 +72,7 @@ const envList = (env: Readonly<Record<string, string>>): types.input.core.v1.Env
 export function nodeObjects(spec: NodeSpec, options: KubernetesOptions): NodeObjects {
   const labels = labelsOf(spec.name, spec.role);
   const selector = { [NODE_LABEL]: spec.name };
-  const run = nodeProcess(spec, options);
+  const run = nodeProcess(spec, options, options.jvmCompiler);
   const ports = Object.entries(spec.ports).map(([name, port]) => ({ name, port }));
   const exposed = ports.filter((p) => (EXPOSED_PORTS[spec.role] ?? []).includes(p.name));
   const volume = keepsData(spec);

@@ -3,7 +3,7 @@ import { promises as fs, openSync, closeSync } from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { removeStaleRegistration } from "../bookie-registration";
-import { DATA_DIR, JVM_OPTIONS, NodeSpec } from "../node-spec";
+import { DATA_DIR, NodeSpec, jvmEnv } from "../node-spec";
 import { answersReady, waitFor } from "./wait";
 import { isAlive } from "../../lib/process-alive";
 
@@ -63,14 +63,12 @@ export async function prepareNode(spec: NodeSpec, paths: LocalPaths): Promise<st
 export function processEnv(spec: NodeSpec, paths: LocalPaths, confPath: string): NodeJS.ProcessEnv {
   // The nodes of a local topology share one machine's cores and start together: with the quick
   // compiler alone, the dev topology's nodes serve after about 21 s instead of 34 s on 2 cores.
-  // Other runtimes keep both compilers.
-  const gc = [spec.env.PULSAR_GC, JVM_OPTIONS.quickJit].filter(Boolean).join(" ");
+  const env = jvmEnv(spec.env, "quick");
   return {
     ...process.env,
-    ...spec.env,
+    ...env,
     // Bookies (`bin/pulsar bookie`) read BOOKIE_GC, which would otherwise come from the environment or PULSAR_GC.
-    PULSAR_GC: gc,
-    BOOKIE_GC: gc,
+    BOOKIE_GC: env.PULSAR_GC,
     PULSAR_HOME: paths.pulsarHome,
     [spec.configFileEnv]: confPath,
     PULSAR_LOG_DIR: path.join(nodeDir(paths, spec.name), "logs"),

@@ -73,6 +73,13 @@ describe("topology config", () => {
       assert.equal(parseTopology({ ...stackTopology("dev"), bookieSettings: { lostBookieRecoveryDelay: 60 } }).bookieSettings.lostBookieRecoveryDelay, 60);
     });
 
+    it("a JVM compiler choice that is neither quick nor full, for either container runtime", () => {
+      assertProblem(problemsOf((t) => (t.docker = { jvmCompiler: "fast" })), "docker.jvmCompiler", "fast", "is not a JVM compiler choice (one of: quick, full)");
+      assertProblem(problemsOf((t) => (t.kubernetes = { jvmCompiler: "C1" })), "kubernetes.jvmCompiler", "C1", "is not a JVM compiler choice (one of: quick, full)");
+      const topology = parseTopology(stackTopology("dev"));
+      assert.deepEqual([topology.docker.jvmCompiler, topology.kubernetes.jvmCompiler], ["full", "full"], "the JVM's own compilers unless the stack says otherwise");
+    });
+
     it("a missing or empty topology, at once, with what to set", () => {
       for (const raw of [undefined, null, {}]) {
         assert.throws(

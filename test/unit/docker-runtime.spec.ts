@@ -51,7 +51,7 @@ function violations(resources: ResourceLike[]): string[] {
 
 describe("docker runtime: container specs", () => {
   const topology = parseTopology(stackTopology("docker-local"));
-  const options = { prefix: "pulsar-test", image: "pulsar-image", pulsarHome: "/pulsar", dockerHosts: [] };
+  const options = { prefix: "pulsar-test", image: "pulsar-image", pulsarHome: "/pulsar", dockerHosts: [], jvmCompiler: "full" as const };
 
   it("writes settings over a configuration file in the container as the local runtime does (sh + awk)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulsar-isolation-merge-"));
@@ -101,6 +101,13 @@ describe("docker runtime: container specs", () => {
       assert.deepEqual(ownAddress.filter((k) => !listening.includes(k as never) && k !== "advertisedAddress"), [], spec.name);
       for (const key of listening) assert.equal(settings[key], "0.0.0.0", `${spec.name} ${key}`);
       if ("advertisedAddress" in spec.settings) assert.equal(settings.advertisedAddress, spec.host);
+    }
+  });
+
+  it("runs the containers' JVMs with the JVM's own compilers, or the quick one alone when the stack asks for it", () => {
+    for (const spec of topologyNodes(topology)) {
+      assert.equal(nodeContainer(spec, options).env.PULSAR_GC, spec.env.PULSAR_GC, spec.name);
+      assert.equal(nodeContainer(spec, { ...options, jvmCompiler: "quick" }).env.PULSAR_GC, `${spec.env.PULSAR_GC} -XX:TieredStopAtLevel=1`, spec.name);
     }
   });
 
