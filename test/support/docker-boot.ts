@@ -223,6 +223,8 @@ export function twoHostTopology(image: string, adapt: (raw: Record<string, any>)
   raw.docker = {
     image,
     hosts: Object.fromEntries(Object.entries(TEST_DOCKER_HOSTS).map(([rack, address]) => [rack, { url: `unix:///run/pi-docker/${rack}/docker.sock`, address }])),
+    // Both test hosts share this machine's cores, and their containers start together.
+    jvmCompiler: "quick",
   };
   return parseTopology(adapt(raw));
 }
