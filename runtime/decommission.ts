@@ -89,11 +89,12 @@ export async function decommissionBookie(target: DecommissionTarget, node: NodeA
   if (target.peerUrls.length === 0) throw new Error(decommissionFailure(target, "no other bookie is declared to take its ledgers", {}, false));
   await refuseWhileReplicationIsOff(target);
   const peers = new BookieAdmin({ baseUrl: target.peerUrls.join(","), attempts: 3 });
-  const deadline = Date.now() + timeoutMs;
-  const left = () => Math.max(1, deadline - Date.now());
 
   await self.setReadOnly(true).catch(() => undefined); // a bookie that is down already is fine
   await node.stop();
+  // The limit is re-replication's: it starts once the bookie is down (a clean stop takes seconds).
+  const deadline = Date.now() + timeoutMs;
+  const left = () => Math.max(1, deadline - Date.now());
   try {
     await waitUntil(`${target.bookie} to leave the registered bookies`, async () => !(await isRegistered(peers, target.bookie)), left());
     await peers.decommission(target.bookie);

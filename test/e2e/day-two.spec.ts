@@ -178,7 +178,7 @@ describe("day-2 operations on a running stack (local runtime, real CLI)", functi
     let onBk5: number[] = [];
     await waitFor("the bookies to list bk5's ledgers", async () => (onBk5 = await stayingBookies.ledgersOn(BK5_ID)).length > 0, { timeoutMs: 60_000, intervalMs: 1_000 });
     const short = devTopology();
-    short.decommission = { timeoutSeconds: 5 };
+    short.decommission = { timeoutSeconds: 2 };
     await setTopology(short);
     const locks = onBk5.map(underReplicationLockPath);
     try {
@@ -186,7 +186,7 @@ describe("day-2 operations on a running stack (local runtime, real CLI)", functi
       const up = await pulumi(["up", "--stack", stack, "--yes"]);
       timings.decommissionTimeout = up.seconds;
       assert.notEqual(up.code, 0, up.output);
-      assert.ok(up.output.includes(`bk5 (${BK5_ID}) was not decommissioned: re-replication did not finish within 5 s`), up.output);
+      assert.ok(up.output.includes(`bk5 (${BK5_ID}) was not decommissioned: re-replication did not finish within 2 s`), up.output);
       const left = /Ledgers still with a copy on it: ([\d, ]+) \(\d+\)/.exec(up.output);
       assert.ok(left, up.output);
       assert.deepEqual(left[1].split(", ").map(Number), onBk5, "the message lists every ledger on bk5");
