@@ -6,7 +6,7 @@ import { stackTopology } from "../support/stack-config";
 const k8s = (change: (t: Record<string, any>) => void) => problemsOf("k8s-local", change);
 
 describe("topology config of the kubernetes runtime", () => {
-  it("accepts the k8s-local stack: the local image never pulled, the default storage class, a namespace per stack", () => {
+  it("accepts the k8s-local stack: the local image never pulled, the default storage class, a namespace per stack, the quick compiler", () => {
     const topology = parseTopology(stackTopology("k8s-local"));
     assert.equal(topology.runtime, "kubernetes");
     assert.equal(kubernetesImage(topology), "pulsar-isolation/pulsar:4.0.8-local");
@@ -16,6 +16,7 @@ describe("topology config of the kubernetes runtime", () => {
       volumeSize: "1Gi",
       kubeconfigKey: "kubeconfig",
       nodeAddress: "127.0.0.1",
+      jvmCompiler: "quick",
     });
     assert.equal(kubernetesNamespace(topology.kubernetes, "k8s-local"), "pulsar-k8s-local");
     assert.equal(kubernetesNamespace({ ...topology.kubernetes, namespace: "pulsar" }, "k8s-local"), "pulsar");
