@@ -41,12 +41,11 @@ async function allSuites(): Promise<Suite[]> {
   ];
 }
 
-/** Mocha's settings of each kind, as the npm scripts use them, without their list of specs. */
-const MOCHA_ARGS: Record<Suite["kind"], string[]> = {
-  unit: ["-r", "ts-node/register/transpile-only", "--timeout", "20000"],
-  integration: ["-r", "ts-node/register/transpile-only", "-r", "test/support/shared-topology.ts", "--timeout", "600000"],
-  e2e: ["-r", "ts-node/register/transpile-only", "-r", "test/e2e/fresh-state.ts", "-r", "test/e2e/shared-dev-stack.ts", "--timeout", "1200000"],
-};
+/** Mocha's settings of a kind, from the kind's own `.mocharc.json` as the npm scripts use it, without its list of specs. */
+async function mochaArgs(kind: Suite["kind"]): Promise<string[]> {
+  const rc = JSON.parse(await fs.readFile(path.join(PROJECT_ROOT, "test", kind, ".mocharc.json"), "utf8")) as { require?: string[]; timeout?: number };
+  return [...(rc.require ?? []).flatMap((r) => ["-r", r]), ...(rc.timeout !== undefined ? ["--timeout", String(rc.timeout)] : [])];
+}
 
 interface Timed {
   readonly seconds: number;
@@ -85,7 +84,7 @@ async function main() {
   total += build.seconds;
   rows.push(`| \`npm run build\` | ${build.seconds} s | |`);
   for (const suite of suites) {
-    const result = await timed("npx", ["mocha", ...MOCHA_ARGS[suite.kind], ...suite.specs]);
+    const result = await timed("npx", ["mocha", ...(await mochaArgs(suite.kind)), ...suite.specs]);
     total += result.seconds;
     failed ||= result.code !== 0;
     rows.push(`| ${suite.name}${result.code === 0 ? "" : " (failed)"} | ${result.seconds} s | ${slowest(result.output)} |`);
