@@ -87,7 +87,8 @@ export interface WhatIsLeft {
 export async function decommissionBookie(target: DecommissionTarget, node: NodeActions, timeoutMs: number): Promise<void> {
   const self = new BookieAdmin({ baseUrl: target.httpUrl, attempts: 2, backoffMs: 200 });
   if (target.peerUrls.length === 0) throw new Error(decommissionFailure(target, "no other bookie is declared to take its ledgers", {}, false));
-  await refuseWhileReplicationIsOff(target);
+  const metadata = new ZooKeeperStore({ connect: target.metadataStore, timeoutMs: 5_000 });
+  await refuseWhileReplicationIsOff(target, metadata);
   const peers = new BookieAdmin({ baseUrl: target.peerUrls.join(","), attempts: 3 });
 
   await self.setReadOnly(true).catch(() => undefined); // a bookie that is down already is fine
@@ -98,7 +99,7 @@ export async function decommissionBookie(target: DecommissionTarget, node: NodeA
   try {
     await waitUntil(`${target.bookie} to leave the registered bookies`, async () => !(await isRegistered(peers, target.bookie)), left());
     await peers.decommission(target.bookie);
-    const locks = new LeakedLockBreaker(new ZooKeeperStore({ connect: target.metadataStore }));
+    const locks = new LeakedLockBreaker(metadata);
     await waitUntil(
       `no ledger to have a copy on ${target.bookie}`,
       async () => {
@@ -113,12 +114,12 @@ export async function decommissionBookie(target: DecommissionTarget, node: NodeA
     const why = (err as Partial<TimedOut>).timedOut
       ? `re-replication did not finish within ${Math.round(timeoutMs / 1000)} s (decommission.timeoutSeconds)`
       : (err as Error).message;
-    const what = await whatIsLeft(peers, new ZooKeeperStore({ connect: target.metadataStore, timeoutMs: 3_000 }), target.bookie);
+    const what = await whatIsLeft(peers, metadata, target.bookie);
     await node.start();
     await self.setReadOnly(true);
     throw new Error(decommissionFailure(target, why, what, true));
   }
-  await new ZooKeeperStore({ connect: target.metadataStore }).remove(cookiePath(target.bookie));
+  await metadata.remove(cookiePath(target.bookie));
   await node.discardData();
 }
 
@@ -127,8 +128,7 @@ export async function decommissionBookie(target: DecommissionTarget, node: NodeA
  * stopped then is slow to go: its auditor, if it holds it, waits on the switch in its audit and
  * is killed (day-2 measured 45 s). Unsure whether it is off, nothing is touched either.
  */
-async function refuseWhileReplicationIsOff(target: DecommissionTarget): Promise<void> {
-  const store = new ZooKeeperStore({ connect: target.metadataStore, timeoutMs: 5_000 });
+async function refuseWhileReplicationIsOff(target: DecommissionTarget, store: ZooKeeperStore): Promise<void> {
   let switchedOff: boolean;
   try {
     switchedOff = await replicationSwitchedOffByOperator(store);
