@@ -2,10 +2,9 @@ import { spawn } from "node:child_process";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { USER_AGENT } from "../../admin";
+import { JVM_OPTIONS } from "../../runtime";
 import { ClientOptions, javaClient } from "./java-client";
 import { pulsarHome } from "./toolchain";
-
-const CLIENT_ENV = { PULSAR_MEM: "-Xms64m -Xmx256m" };
 
 /** The client's options for a secured cluster: the token (from a file) and the CA it trusts. */
 export const securedClient = (tokenFile: string, caCert: string): ClientOptions => ({ tokenFile, caCert });
@@ -66,7 +65,7 @@ export function startPacedProducer(serviceUrl: string, topic: string, rate: numb
   const child = spawn(
     path.join(pulsarHome(), "bin", "pulsar-perf"),
     ["produce", "-u", serviceUrl, "-r", String(rate), "-m", "0", "-db", "--send-timeout", "0", "-ef", topic],
-    { env: { ...process.env, ...CLIENT_ENV }, stdio: ["ignore", "pipe", "pipe"] },
+    { env: { ...process.env, PULSAR_MEM: JVM_OPTIONS.smallHeap }, stdio: ["ignore", "pipe", "pipe"] },
   );
   let output = "";
   child.stdout.on("data", (d) => (output += d));
