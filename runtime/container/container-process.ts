@@ -21,6 +21,11 @@ export interface ImageLayout {
   readonly pulsarHome: string;
 }
 
+/** What a container runtime's nodes share: the image's layout and the JVMs' compilers. */
+export interface ContainerOptions extends ImageLayout {
+  readonly jvmCompiler: JvmCompiler;
+}
+
 /**
  * The settings spec.ts sets to the node's address for listening. A container has its own network
  * namespace and may advertise an address that is not its own (its Docker host's, its Service's), so
@@ -49,19 +54,19 @@ export function containerSettings(spec: NodeSpec, layout: ImageLayout): Record<s
   return settings;
 }
 
-/** A node: its configuration file written from the settings, then `bin/pulsar <role>`, its JVM with the given compilers. */
-export function nodeProcess(spec: NodeSpec, layout: ImageLayout, compiler: JvmCompiler): ContainerProcess {
+/** A node: its configuration file written from the settings, then `bin/pulsar <role>`, its JVM with the options' compilers. */
+export function nodeProcess(spec: NodeSpec, options: ContainerOptions): ContainerProcess {
   const conf = `/tmp/pulsar-isolation/${path.posix.basename(spec.configFile)}`;
   return {
     entrypoint: ["sh", "-c", NODE_ENTRY_SCRIPT, "pulsar-isolation"],
     command: [...spec.command],
     env: {
-      ...jvmEnv(spec.env, compiler),
-      PULSAR_HOME: layout.pulsarHome,
+      ...jvmEnv(spec.env, options.jvmCompiler),
+      PULSAR_HOME: options.pulsarHome,
       [spec.configFileEnv]: conf,
-      [ENTRY_ENV.from]: `${layout.pulsarHome}/${spec.configFile}`,
+      [ENTRY_ENV.from]: `${options.pulsarHome}/${spec.configFile}`,
       [ENTRY_ENV.to]: conf,
-      [ENTRY_ENV.settings]: settingsLines(containerSettings(spec, layout)),
+      [ENTRY_ENV.settings]: settingsLines(containerSettings(spec, options)),
     },
   };
 }

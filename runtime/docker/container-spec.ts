@@ -1,7 +1,6 @@
 import { isIP } from "node:net";
 import { BootstrapCommand } from "../bootstrap";
-import { bootstrapProcess, dataPath, httpCheckScript, keepsData, nodeProcess } from "../container";
-import type { JvmCompiler } from "../../config";
+import { ContainerOptions, bootstrapProcess, dataPath, httpCheckScript, keepsData, nodeProcess } from "../container";
 import { NodeSpec } from "../node-spec";
 
 /**
@@ -50,19 +49,16 @@ export interface HostEntry {
   readonly ip: string;
 }
 
-export interface DockerOptions {
+export interface DockerOptions extends ContainerOptions {
   /** Prefix of the network's, volumes' and containers' names, so stacks can share an engine. */
   readonly prefix: string;
   readonly image: string;
-  /** The Pulsar distribution's folder in the image (the official image's is /pulsar). */
-  readonly pulsarHome: string;
   /**
    * The Docker hosts' addresses by name, in every container's /etc/hosts. Java looks up the name of
    * an address it connects to or is connected from (ZooKeeper's client does, before its session
    * opens); where DNS has no name for a Docker host's address, each such lookup waits out its time-out.
    */
   readonly dockerHosts: readonly HostEntry[];
-  readonly jvmCompiler: JvmCompiler;
 }
 
 /** Label keys the policy pack reads node facts from. */
@@ -101,7 +97,7 @@ export function listenerSettings(spec: NodeSpec, publishedOn: string): Record<st
 
 /** `publishedOn`: the address of the node's Docker host, where its ports are published. */
 export function nodeContainer(spec: NodeSpec, options: DockerOptions, publishedOn = LOCAL_ENGINE_ADDRESS): ContainerSpec {
-  const run = nodeProcess({ ...spec, settings: { ...spec.settings, ...listenerSettings(spec, publishedOn) } }, options, options.jvmCompiler);
+  const run = nodeProcess({ ...spec, settings: { ...spec.settings, ...listenerSettings(spec, publishedOn) } }, options);
   return {
     name: containerName(options, spec.name),
     hostname: spec.name,

@@ -2,8 +2,7 @@ import { createHash } from "node:crypto";
 import type { types } from "@pulumi/kubernetes";
 import { EXPOSED_PORTS } from "../../config/kubernetes";
 import { BootstrapCommand } from "../bootstrap";
-import { ImageLayout, bootstrapProcess, dataPath, keepsData, nodeProcess } from "../container";
-import type { JvmCompiler } from "../../config";
+import { ContainerOptions, bootstrapProcess, dataPath, keepsData, nodeProcess } from "../container";
 import { NodeSpec } from "../node-spec";
 
 /**
@@ -13,14 +12,13 @@ import { NodeSpec } from "../node-spec";
  * same volume back (a bookie keeps its cookie and ledgers, hence its identity), found by the others
  * under a headless Service named after the address it advertises.
  */
-export interface KubernetesOptions extends ImageLayout {
+export interface KubernetesOptions extends ContainerOptions {
   readonly namespace: string;
   readonly image: string;
   readonly imagePullPolicy: "Always" | "IfNotPresent" | "Never";
   /** Unset: the cluster's default storage class. */
   readonly storageClass?: string;
   readonly volumeSize: string;
-  readonly jvmCompiler: JvmCompiler;
 }
 
 type ObjectMeta = types.input.meta.v1.ObjectMeta;
@@ -72,7 +70,7 @@ const envList = (env: Readonly<Record<string, string>>): types.input.core.v1.Env
 export function nodeObjects(spec: NodeSpec, options: KubernetesOptions): NodeObjects {
   const labels = labelsOf(spec.name, spec.role);
   const selector = { [NODE_LABEL]: spec.name };
-  const run = nodeProcess(spec, options, options.jvmCompiler);
+  const run = nodeProcess(spec, options);
   const ports = Object.entries(spec.ports).map(([name, port]) => ({ name, port }));
   const exposed = ports.filter((p) => (EXPOSED_PORTS[spec.role] ?? []).includes(p.name));
   const volume = keepsData(spec);

@@ -95,7 +95,7 @@ describe("kubernetes runtime: objects rendered from the node specs", () => {
   it("runs the same container process as the docker runtime", () => {
     for (const spec of topologyNodes(topology)) {
       const c = (nodeObjects(spec, options).statefulSet.spec as any).template.spec.containers[0];
-      const run = nodeProcess(spec, options, options.jvmCompiler);
+      const run = nodeProcess(spec, options);
       assert.deepEqual([...c.command, ...c.args], [...run.entrypoint, ...run.command], spec.name);
       assert.deepEqual(envOf(c.env), run.env, spec.name);
       for (const key of LISTEN_SETTINGS.filter((k) => k in spec.settings)) assert.equal(containerSettings(c.env)[key], "0.0.0.0", `${spec.name} ${key}`);
