@@ -1,6 +1,5 @@
 import * as assert from "node:assert/strict";
 import { promises as fs } from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { PulsarAdmin } from "../../admin";
 import { BookieAdmin } from "../../admin/bookie-admin";
@@ -10,6 +9,7 @@ import { formatLedgerReport, liveLedgerReport } from "../../ops/ledger-report";
 import { REPLICATION_DISABLED_PATH, configuredRecoveryDelay, topologyNodes, underReplicationLockPath } from "../../runtime";
 import { isAlive } from "../../runtime/local";
 import { waitFor } from "../../runtime/local/wait";
+import { openPorts } from "../support/processes";
 import { E2E_ENV, pulumi, pulumiOk } from "../support/pulumi-cli";
 import { consume, produce, startPacedProducer } from "../support/pulsar-client";
 import { stackTopology, writeStackTopology } from "../support/stack-config";
@@ -48,12 +48,6 @@ const pidOf = async (node: string) => Number((await fs.readFile(path.join(stateD
 const bookiePids = async (names: string[]): Promise<Record<string, number>> =>
   Object.fromEntries(await Promise.all(names.map(async (n) => [n, await pidOf(n)] as const)));
 const exists = (p: string) => fs.access(p).then(() => true, () => false);
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
-  });
 const cluster2 = new PulsarAdmin({ baseUrl: "http://127.0.0.1:8081" });
 const cluster1 = new PulsarAdmin({ baseUrl: "http://127.0.0.1:8080" });
 /** The configuration store, which holds the ledgers' metadata. */
@@ -230,7 +224,6 @@ describe("day-2 operations on a running stack (local runtime, real CLI)", functi
     timings.destroy = destroy.seconds;
     assert.deepEqual(pids.filter(isAlive), [], "processes left");
     const ports = topologyNodes(topology).flatMap((n) => Object.values(n.ports));
-    const open = (await Promise.all(ports.map(async (p) => ((await listening(p)) ? p : undefined)))).filter((p) => p !== undefined);
-    assert.deepEqual(open, [], "ports still listening");
+    assert.deepEqual(await openPorts(ports), [], "ports still listening");
   });
 });

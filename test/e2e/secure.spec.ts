@@ -1,7 +1,6 @@
 import * as assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promises as fs } from "node:fs";
-import * as net from "node:net";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { PulsarAdmin } from "../../admin";
@@ -11,6 +10,7 @@ import { securityDir, securityFiles, topologyNodes } from "../../runtime";
 import { isAlive } from "../../runtime/local";
 import { mintToken } from "../../runtime/local/security";
 import { assertLedgersInGroup } from "../support/ledger-ensembles";
+import { openPorts } from "../support/processes";
 import { E2E_ENV, PulumiResult, ensureStack, pulumi, pulumiOk } from "../support/pulumi-cli";
 import { adminWritesSeenBy, produce, securedClient } from "../support/pulsar-client";
 import { PROJECT_ROOT, localResourceCount, stackTopology, writeStackTopology } from "../support/stack-config";
@@ -39,12 +39,6 @@ const namespaces = [
 
 const brokerWrites = async () => (await adminWritesSeenBy(path.join(stateDir, "broker1"))) + (await adminWritesSeenBy(path.join(stateDir, "broker2")));
 const pidOf = async (node: string) => Number((await fs.readFile(path.join(stateDir, node, "pid"), "utf8")).trim());
-const listening = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = net.connect({ host: "127.0.0.1", port });
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
-  });
 
 /** Every file under a folder, recursively. */
 async function filesUnder(dir: string): Promise<string[]> {
@@ -229,6 +223,6 @@ describe("the secure stack: token authentication and TLS (local runtime, real CL
     assert.deepEqual(pids.filter(isAlive), [], "node processes still running");
     const ports = topologyNodes(topology, stateDir).flatMap((n) => Object.values(n.ports));
     assert.ok(ports.includes(28443) && ports.includes(26751));
-    assert.deepEqual((await Promise.all(ports.map(async (p) => ((await listening(p)) ? [p] : [])))).flat(), [], "ports still open");
+    assert.deepEqual(await openPorts(ports), [], "ports still open");
   });
 });

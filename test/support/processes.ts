@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import * as net from "node:net";
 import { readFileSync, readdirSync } from "node:fs";
 
 /** Every process below `pid` in the process tree, read from /proc. */
@@ -61,3 +62,15 @@ export function listeningSockets(pids: readonly number[]): ListeningSocket[] {
 
 /** True for an address that means every interface. */
 export const isWildcard = (local: string): boolean => /^(0\.0\.0\.0|\*|\[::\]|\[::ffff:0\.0\.0\.0\]):\d+$/.test(local);
+
+/** Those of `ports` on 127.0.0.1 that still accept a connection. */
+export async function openPorts(ports: readonly number[]): Promise<number[]> {
+  const accepts = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: "127.0.0.1", port });
+      socket.once("connect", () => (socket.destroy(), resolve(true)));
+      socket.once("error", () => resolve(false));
+    });
+  const open = await Promise.all(ports.map(accepts));
+  return ports.filter((_, i) => open[i]);
+}
