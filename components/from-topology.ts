@@ -3,6 +3,7 @@ import {
   Topology,
   bookieHttpUrl,
   brokerWebUrl,
+  clusterDefaultGroups,
   clusterWebServiceUrl,
   configurationStoreConnect,
   configurationStoreReachableConnect,
@@ -76,6 +77,7 @@ export function pulsarClusterArgs(
       webUrl: brokerWebUrl(topology, b),
     })),
     managedLedger: cluster.managedLedger,
+    defaultGroups: clusterDefaultGroups(topology, cluster),
     settings: cluster.brokerSettings,
     ...(parts.security ? { security: parts.security } : {}),
   };

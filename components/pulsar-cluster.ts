@@ -3,6 +3,7 @@ import { AdminAccess } from "../admin";
 import { BrokerNode, BrokerSecurity, ManagedLedgerDefaults, NodeRunner, ZooKeeperNode, brokerNode, clusterMetadata, localZooKeeperNode } from "../runtime";
 import { BookKeeperRef, ClusterRef, ConfigurationStoreRef } from "./references";
 import { localZooKeeperName } from "../rules/names";
+import type { GroupSet } from "../rules/isolation";
 
 export interface BrokerArgs extends BrokerNode {
   /** The admin API as the machine running Pulumi reaches it (default: `http://host:webPort`, or `https://host:webPortTls` when secured). */
@@ -23,6 +24,8 @@ export interface PulsarClusterArgs {
   readonly brokers: readonly BrokerArgs[];
   /** The ledgers' default ensemble, quorums and rollover. */
   readonly managedLedger: ManagedLedgerDefaults;
+  /** The groups of every ledger the brokers make outside namespace placement: schemas, namespaces without a group. */
+  readonly defaultGroups?: GroupSet;
   /** Extra broker.conf settings for every broker. */
   readonly settings?: Readonly<Record<string, string | number | boolean>>;
   /**
@@ -75,7 +78,7 @@ export class PulsarCluster extends pulumi.ComponentResource implements ClusterRe
     const bookies = args.bookkeeper.bookies.flatMap((b) => (b.ready ? [b.ready] : []));
     const brokers = args.brokers.map((b) =>
       runner.node(
-        brokerNode(b, { clusterName: this.clusterName, localStore, configurationStore: configurationStore.connect, managedLedger: args.managedLedger, settings: args.settings, security }),
+        brokerNode(b, { clusterName: this.clusterName, localStore, configurationStore: configurationStore.connect, managedLedger: args.managedLedger, defaultGroups: args.defaultGroups, settings: args.settings, security }),
         { parent: this, dependsOn: [this.metadata, ...bookies] },
       ),
     );

@@ -5,3 +5,4 @@ export * from "./path";
 export * from "./kubernetes";
 export * from "./jvm";
 export * from "./external";
+export { clusterDefaultGroups } from "./isolation-facts";

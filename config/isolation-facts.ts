@@ -1,4 +1,4 @@
-import { BookieFacts, IsolationFacts, Quorum, Subject, Verdict, checkIsolation } from "../rules/isolation";
+import { BookieFacts, GroupSet, IsolationFacts, NamespaceFacts, Quorum, Subject, Verdict, checkIsolation, defaultGroupsOf } from "../rules/isolation";
 import { bookieIdOf } from "../rules/names";
 import { DEFAULT_HOST } from "./derived";
 
@@ -11,6 +11,7 @@ import { DEFAULT_HOST } from "./derived";
 type Path = (string | number)[];
 
 interface Draft {
+  runtime?: unknown;
   host?: unknown;
   bookies?: unknown;
   clusters?: unknown;
@@ -30,34 +31,56 @@ function quorum(value: unknown): Partial<Quorum> | undefined {
   return { ensembleSize: num(q.ensembleSize), writeQuorum: num(q.writeQuorum), ackQuorum: num(q.ackQuorum) };
 }
 
+/** One group or a list of them, as `defaultAffinity` takes them. */
+const groups = (value: unknown): string[] => (typeof value === "string" ? [value] : Array.isArray(value) ? value.filter((g): g is string => typeof g === "string") : []);
+
+/** The default groups a cluster declares (`defaultAffinity`), if it declares any. */
+export function declaredDefaultGroups(cluster: { defaultAffinity?: unknown }): Partial<GroupSet> | undefined {
+  const declared = record(cluster.defaultAffinity);
+  return declared && { primary: groups(declared.primary), secondary: groups(declared.secondary) };
+}
+
 /** The isolation facts a stack config declares. */
 export function configIsolationFacts(draft: Draft): IsolationFacts {
   const defaultHost = text(draft.host) ?? DEFAULT_HOST;
-  return {
-    bookies: list(draft.bookies).flatMap((b): BookieFacts[] => {
-      const name = text(b.name);
-      if (name === undefined) return [];
-      // An external bookie is declared by its id; a bookie the stack runs, by its address and port.
-      const id = text(b.id) ?? bookieIdOf(text(b.host) ?? defaultHost, num(b.bookiePort) ?? "?");
-      return [{ name, id, group: text(b.group) }];
-    }),
-    clusters: list(draft.clusters).flatMap((c) => {
-      const name = text(c.name);
-      return name === undefined ? [] : [{ name, defaults: quorum(c.managedLedger) }];
-    }),
-    namespaces: list(draft.namespaces).flatMap((ns) => {
-      const name = text(ns.name);
-      const affinity = record(ns.affinity);
-      if (name === undefined) return [];
-      return [{
-        name,
-        cluster: text(ns.cluster) ?? "",
-        primary: text(affinity?.primary),
-        secondary: text(affinity?.secondary),
-        persistence: quorum(ns.persistence),
-      }];
-    }),
-  };
+  const bookies = list(draft.bookies).flatMap((b): BookieFacts[] => {
+    const name = text(b.name);
+    if (name === undefined) return [];
+    // An external bookie is declared by its id; a bookie the stack runs, by its address and port.
+    const id = text(b.id) ?? bookieIdOf(text(b.host) ?? defaultHost, num(b.bookiePort) ?? "?");
+    return [{ name, id, group: text(b.group) }];
+  });
+  const namespaces = list(draft.namespaces).flatMap((ns): NamespaceFacts[] => {
+    const name = text(ns.name);
+    const affinity = record(ns.affinity);
+    if (name === undefined) return [];
+    return [{
+      name,
+      cluster: text(ns.cluster) ?? "",
+      primary: text(affinity?.primary),
+      secondary: text(affinity?.secondary),
+      persistence: quorum(ns.persistence),
+    }];
+  });
+  // The stack sets the default groups only on brokers it runs.
+  const runsBrokers = draft.runtime !== "external";
+  const clusters = list(draft.clusters).flatMap((c) => {
+    const name = text(c.name);
+    if (name === undefined) return [];
+    const defaultGroups = runsBrokers ? defaultGroupsOf(name, declaredDefaultGroups(c), namespaces, bookies) : undefined;
+    return [{ name, defaults: quorum(c.managedLedger), ...(defaultGroups ? { defaultGroups } : {}) }];
+  });
+  return { bookies, clusters, namespaces };
+}
+
+/** The groups a cluster's brokers give ledgers made outside namespace placement (broker.conf's isolation groups). */
+export function clusterDefaultGroups(
+  topology: { namespaces: readonly { cluster: string; affinity: { primary: string; secondary?: string } }[]; bookies: readonly { name: string; group: string }[] },
+  cluster: { name: string; defaultAffinity?: unknown },
+): GroupSet {
+  const namespaces = topology.namespaces.map((ns) => ({ cluster: ns.cluster, primary: ns.affinity.primary, secondary: ns.affinity.secondary }));
+  const bookies = topology.bookies.map((b) => ({ name: b.name, id: b.name, group: b.group }));
+  return defaultGroupsOf(cluster.name, declaredDefaultGroups(cluster), namespaces, bookies);
 }
 
 /** Where in the stack config a verdict points. */
@@ -67,7 +90,9 @@ export function subjectPath(draft: Draft, subject: Subject): Path {
     case "bookie":
       return ["bookies", indexOf(draft.bookies), subject.field];
     case "cluster":
-      return ["clusters", indexOf(draft.clusters), "managedLedger", subject.field];
+      return subject.field === "defaultAffinity"
+        ? ["clusters", indexOf(draft.clusters), "defaultAffinity"]
+        : ["clusters", indexOf(draft.clusters), "managedLedger", subject.field];
     case "namespace":
       return subject.field === "primary" || subject.field === "secondary"
         ? ["namespaces", indexOf(draft.namespaces), "affinity", subject.field]

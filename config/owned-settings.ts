@@ -21,6 +21,10 @@ export const BROKER_OWNED_SETTINGS: Readonly<Record<string, string>> = {
   managedLedgerMaxEntriesPerLedger: "managedLedger.maxEntriesPerLedger",
   managedLedgerMinLedgerRolloverTimeMinutes: "managedLedger.minLedgerRolloverMinutes",
   bookkeeperClientRackawarePolicyEnabled: "the affinity groups (always on)",
+  bookkeeperClientIsolationGroups: "defaultAffinity.primary (default: the groups of the cluster's namespaces)",
+  bookkeeperClientSecondaryIsolationGroups: "defaultAffinity.secondary (default: the secondary groups of the cluster's namespaces)",
+  // On, it sends namespaces without a group past the cluster's default groups (README, "Every ledger inside its group").
+  strictBookieAffinityEnabled: "defaultAffinity (always off)",
 };
 
 /** bookkeeper.conf keys, with the field of a bookie (or of the topology) that sets them. */

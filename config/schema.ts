@@ -92,11 +92,27 @@ export const ManagedLedgerSchema = PersistenceSchema.extend({
 /** Extra `key=value` settings written into a node's configuration file, as Pulsar spells them. */
 const extraSettings = z.record(z.string().regex(/^[\w.]+$/, "is not a config key"), z.union([z.string(), z.number(), z.boolean()])).default({});
 
+/** One affinity group, or several. */
+const groupList = z.union([nodeName("group"), z.array(nodeName("group")).min(1, "names no group")]);
+
+/**
+ * The groups a cluster's brokers give every ledger made outside namespace placement: schemas,
+ * compacted topics, delayed-delivery buckets, namespaces without a group (also those made outside
+ * the stack). Default: the groups the cluster's namespaces use.
+ */
+export const DefaultAffinitySchema = z.object({
+  primary: groupList,
+  /** Used when the primary groups hold fewer live bookies than the ensemble. */
+  secondary: groupList.optional(),
+});
+
 export const ClusterSchema = z.object({
   name: pulsarName("cluster"),
   zookeeper: ZooKeeperSchema,
   brokers: z.array(BrokerSchema).min(1, "a cluster needs at least one broker"),
   managedLedger: ManagedLedgerSchema,
+  /** bookkeeperClientIsolationGroups / bookkeeperClientSecondaryIsolationGroups of its brokers. */
+  defaultAffinity: DefaultAffinitySchema.optional(),
   /** broker.conf settings for this cluster's brokers, on top of those the topology implies. */
   brokerSettings: extraSettings,
 });
@@ -208,6 +224,7 @@ export type ConfigurationStoreConfig = z.output<typeof ConfigurationStoreSchema>
 export type BookieConfig = z.output<typeof BookieSchema> & { group: string };
 export type BrokerConfig = z.output<typeof BrokerSchema>;
 export type ClusterConfig = z.output<typeof ClusterSchema>;
+export type DefaultAffinityConfig = z.output<typeof DefaultAffinitySchema>;
 export type NamespaceConfig = z.output<typeof NamespaceSchema>;
 export type PersistenceConfig = z.output<typeof PersistenceSchema>;
 export type SecurityConfig = z.output<typeof SecuritySchema>;

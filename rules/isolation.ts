@@ -20,10 +20,21 @@ export interface BookieFacts {
   readonly group?: string;
 }
 
+/** Affinity groups: where ledgers go first (primary), and where when the primary groups hold too few bookies (secondary). */
+export interface GroupSet {
+  readonly primary: readonly string[];
+  readonly secondary: readonly string[];
+}
+
 export interface ClusterFacts {
   readonly name: string;
   /** The ensemble and quorums its brokers give a ledger when the namespace sets none. */
   readonly defaults?: Partial<Quorum>;
+  /**
+   * The groups its brokers give every ledger made outside namespace placement (schemas, namespaces
+   * without a group); undefined when the stack does not run its brokers.
+   */
+  readonly defaultGroups?: GroupSet;
 }
 
 export interface NamespaceFacts {
@@ -47,7 +58,7 @@ export type RuleName = "group-holds-ensemble" | "quorum-order" | "affinity-group
 /** What a verdict is about, so that each side can point at it: a field of a bookie, a cluster or a namespace. */
 export type Subject =
   | { readonly kind: "bookie"; readonly name: string; readonly field: "group" }
-  | { readonly kind: "cluster"; readonly name: string; readonly field: keyof Quorum }
+  | { readonly kind: "cluster"; readonly name: string; readonly field: keyof Quorum | "defaultAffinity" }
   | { readonly kind: "namespace"; readonly name: string; readonly field: "primary" | "secondary" | keyof Quorum };
 
 export interface Verdict {
@@ -65,10 +76,14 @@ export interface RuleDescription {
 export const RULES: readonly RuleDescription[] = [
   {
     name: "group-holds-ensemble",
-    description: "Checks whether the bookies of each namespace's primary and secondary groups are at least the ensemble size its ledgers get.",
+    description:
+      "Checks whether the bookies of each namespace's primary and secondary groups, and of each cluster's default groups, are at least the ensemble size its ledgers get.",
   },
   { name: "quorum-order", description: "Checks whether ensemble size >= write quorum >= ack quorum >= 1, on clusters' defaults and namespaces' policies." },
-  { name: "affinity-group-exists", description: "Checks whether every affinity group a namespace names holds at least one bookie (the broker accepts any name)." },
+  {
+    name: "affinity-group-exists",
+    description: "Checks whether every affinity group a namespace or a cluster's defaults name holds at least one bookie (the broker accepts any name).",
+  },
   { name: "bookie-in-group", description: "Checks whether every bookie is in an affinity group (ungrouped bookies receive other groups' spill-over data)." },
 ];
 
@@ -98,7 +113,7 @@ export function effectiveEnsemble(facts: IsolationFacts, ns: NamespaceFacts): { 
 export function groupsExist(facts: IsolationFacts): Verdict[] {
   const groups = groupMembers(facts.bookies);
   const known = [...groups.keys()].join(", ") || "none";
-  return facts.namespaces.flatMap((ns) =>
+  const ofNamespaces = facts.namespaces.flatMap((ns) =>
     namespaceGroups(ns)
       .filter(({ group }) => !groups.has(group))
       .map(({ role, group }) => ({
@@ -107,29 +122,85 @@ export function groupsExist(facts: IsolationFacts): Verdict[] {
         message: affinityGroupMissing(ns.name, group, known),
       })),
   );
+  const ofClusters = facts.clusters.flatMap((c) =>
+    allGroups(c.defaultGroups)
+      .filter((group) => !groups.has(group))
+      .map((group) => ({
+        rule: "affinity-group-exists" as const,
+        subject: { kind: "cluster" as const, name: c.name, field: "defaultAffinity" as const },
+        message:
+          `cluster ${c.name}: default affinity group "${group}" does not exist (groups: ${known}): ` +
+          "the ledgers its brokers make outside namespace placement (schemas, namespaces without a group) would find no bookie",
+      })),
+  );
+  return [...ofNamespaces, ...ofClusters];
+}
+
+const allGroups = (set: GroupSet | undefined): string[] => (set ? [...new Set([...set.primary, ...set.secondary])] : []);
+
+/**
+ * A cluster's default groups: those declared for it, else the groups its namespaces use (those
+ * that hold bookies), primaries first, so that what Pulsar writes outside namespace placement
+ * stays on the bookies the cluster's namespaces already use. Empty when neither says anything.
+ */
+export function defaultGroupsOf(
+  cluster: string,
+  declared: Partial<GroupSet> | undefined,
+  namespaces: readonly Pick<NamespaceFacts, "cluster" | "primary" | "secondary">[],
+  bookies: readonly BookieFacts[],
+): GroupSet {
+  if (declared?.primary?.length) return { primary: [...new Set(declared.primary)], secondary: [...new Set(declared.secondary ?? [])].filter((g) => !declared.primary!.includes(g)) };
+  const exists = new Set(bookies.flatMap((b) => (b.group ? [b.group] : [])));
+  const own = namespaces.filter((ns) => ns.cluster === cluster);
+  const primary = [...new Set(own.flatMap((ns) => (ns.primary && exists.has(ns.primary) ? [ns.primary] : [])))];
+  const secondary = [...new Set(own.flatMap((ns) => (ns.secondary && exists.has(ns.secondary) ? [ns.secondary] : [])))].filter((g) => !primary.includes(g));
+  return { primary, secondary };
 }
 
 export const affinityGroupMissing = (namespace: string, group: string, knownGroups: string): string =>
   `${namespace}: affinity group "${group}" does not exist (groups: ${knownGroups}): no bookies are in it, and Pulsar would accept it and place data outside any group`;
 
-/** The bookies of a namespace's groups hold at least one ensemble, or its ledgers cannot be placed inside them. */
+/** The bookies of a namespace's groups, and of a cluster's default groups, hold at least one ensemble, or its ledgers cannot be placed inside them. */
 export function groupsHoldEnsembles(facts: IsolationFacts): Verdict[] {
   const groups = groupMembers(facts.bookies);
-  return facts.namespaces.flatMap((ns) => {
-    const named = namespaceGroups(ns);
+  /** The bookies of the groups when they hold fewer than `size`; undefined when they hold enough or a group is unknown (another rule's verdict). */
+  const shortOf = (named: readonly string[], size: number | undefined) => {
+    if (size === undefined || named.length === 0 || !named.every((g) => groups.has(g))) return undefined;
+    const usable = named.flatMap((g) => groups.get(g)!);
+    return usable.length < size ? usable.map((b) => b.name).sort(naturalOrder) : undefined;
+  };
+  const listed = (named: readonly string[]) => named.map((g) => `"${g}"`).join(" + ");
+  const short: { cluster: string; groups: string; size: number }[] = [];
+  const ofNamespaces = facts.namespaces.flatMap((ns): Verdict[] => {
+    const named = namespaceGroups(ns).map((g) => g.group);
     const ensemble = effectiveEnsemble(facts, ns);
-    if (!ensemble || named.length === 0 || !named.every(({ group }) => groups.has(group))) return [];
-    const usable = named.flatMap(({ group }) => groups.get(group)!);
-    if (usable.length >= ensemble.size) return [];
-    const names = named.map((g) => `"${g.group}"`).join(" + ");
+    const usable = shortOf(named, ensemble?.size);
+    if (!ensemble || !usable) return [];
+    short.push({ cluster: ns.cluster, groups: [...named].sort().join(","), size: ensemble.size });
     return [{
-      rule: "group-holds-ensemble" as const,
-      subject: { kind: "namespace" as const, name: ns.name, field: "primary" as const },
+      rule: "group-holds-ensemble",
+      subject: { kind: "namespace", name: ns.name, field: "primary" },
       message:
-        `${ns.name}: ${names} ${plural(usable.length, "has 1 bookie", `have ${usable.length} bookies`)} ` +
-        `(${usable.map((b) => b.name).sort(naturalOrder).join(", ")}), fewer than the ensemble size ${ensemble.size} (from ${ensemble.source})`,
+        `${ns.name}: ${listed(named)} ${plural(usable.length, "has 1 bookie", `have ${usable.length} bookies`)} ` +
+        `(${usable.join(", ")}), fewer than the ensemble size ${ensemble.size} (from ${ensemble.source})`,
     }];
   });
+  const ofClusters = facts.clusters.flatMap((c): Verdict[] => {
+    const named = allGroups(c.defaultGroups);
+    const size = c.defaults?.ensembleSize;
+    const usable = shortOf(named, size);
+    if (size === undefined || !usable) return [];
+    // Default groups taken from a namespace whose verdict already says they are too small.
+    if (short.some((s) => s.cluster === c.name && s.groups === [...named].sort().join(",") && s.size >= size)) return [];
+    return [{
+      rule: "group-holds-ensemble",
+      subject: { kind: "cluster", name: c.name, field: "defaultAffinity" },
+      message:
+        `cluster ${c.name}: default groups ${listed(named)} ${plural(usable.length, "have 1 bookie", `have ${usable.length} bookies`)} ` +
+        `(${usable.join(", ")}), fewer than the cluster's ensemble size ${size}`,
+    }];
+  });
+  return [...ofNamespaces, ...ofClusters];
 }
 
 /** ensemble >= write quorum >= ack quorum >= 1, as the broker demands (it answers 400 otherwise). */

@@ -10,8 +10,10 @@ import {
   hostOf,
   localZooKeeperConnect,
   JvmCompiler,
+  clusterDefaultGroups,
 } from "../config";
 import { localZooKeeperName } from "../rules/names";
+import type { GroupSet } from "../rules/isolation";
 import { BrokerSecurity, securityDir, securityFiles } from "./security-files";
 
 /**
@@ -203,10 +205,26 @@ export interface BrokerClusterSettings {
   /** The shared configuration store, `host:port`, which also holds BookKeeper's metadata. */
   readonly configurationStore: string;
   readonly managedLedger: ManagedLedgerDefaults;
+  /** The groups of every ledger made outside namespace placement (schemas, namespaces without a group); none when absent. */
+  readonly defaultGroups?: GroupSet;
   /** Extra broker.conf settings, on top of those the topology implies. */
   readonly settings?: Readonly<Record<string, string | number | boolean>>;
   /** Token authentication and authorization, TLS on the broker's TLS ports; none when absent. */
   readonly security?: BrokerSecurity;
+}
+
+/**
+ * The broker's BookKeeper client places every ledger that carries no namespace placement (schemas,
+ * compacted topics, delayed-delivery buckets, namespaces without a group) in the default groups.
+ * Strict affinity stays off: on, it gives a namespace without a group the empty group (no bookie
+ * when every bookie has a group) and its system topics every bookie, past the default groups.
+ */
+export function defaultGroupSettings(groups: GroupSet | undefined): Record<string, string> {
+  return {
+    strictBookieAffinityEnabled: "false",
+    ...(groups?.primary.length ? { bookkeeperClientIsolationGroups: groups.primary.join(",") } : {}),
+    ...(groups?.primary.length && groups.secondary.length ? { bookkeeperClientSecondaryIsolationGroups: groups.secondary.join(",") } : {}),
+  };
 }
 
 /**
@@ -266,6 +284,7 @@ export function brokerNode(broker: BrokerNode, cluster: BrokerClusterSettings): 
       managedLedgerMinLedgerRolloverTimeMinutes: String(ledgers.minLedgerRolloverMinutes),
       // Affinity groups are read from the rack map by the rack-aware placement policy.
       bookkeeperClientRackawarePolicyEnabled: "true",
+      ...defaultGroupSettings(cluster.defaultGroups),
       functionsWorkerEnabled: "false",
       ...(cluster.security ? brokerSecuritySettings(broker, cluster.security) : {}),
       ...stringify(cluster.settings ?? {}),
@@ -300,6 +319,7 @@ export const brokerSpec = (topology: Topology, cluster: ClusterConfig, broker: B
       localStore: localZooKeeperConnect(topology, cluster),
       configurationStore: configurationStoreConnect(topology),
       managedLedger: cluster.managedLedger,
+      defaultGroups: clusterDefaultGroups(topology, cluster),
       settings: cluster.brokerSettings,
       security: brokerSecurityOf(topology, stateDir),
     },

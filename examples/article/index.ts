@@ -45,6 +45,8 @@ const cluster1 = new PulsarCluster("cluster1", {
   zookeeper: { host, clientPort: 2182, adminPort: 9992 },
   brokers: [{ name: "broker1", host, servicePort: 6650, webPort: 8080 }],
   managedLedger,
+  // Schemas and namespaces without a group stay on the cluster's own bookies.
+  defaultGroups: { primary: ["group-bookie1"], secondary: [] },
 });
 
 const cluster2 = new PulsarCluster("cluster2", {
@@ -54,6 +56,7 @@ const cluster2 = new PulsarCluster("cluster2", {
   zookeeper: { host, clientPort: 2183, adminPort: 9993 },
   brokers: [{ name: "broker2", host, servicePort: 6651, webPort: 8081 }],
   managedLedger,
+  defaultGroups: { primary: ["group-bookie2"], secondary: [] },
   // Cluster initialisations both update the shared `public` tenant: one after the other.
   initialiseAfter: [cluster1.metadata],
 });

@@ -28,6 +28,15 @@ const CASES: { rule: string; change: (t: Record<string, any>) => void }[] = [
   { rule: "quorum-order", change: (t) => (t.namespaces[0].persistence = { ensembleSize: 2, writeQuorum: 2, ackQuorum: 0 }) },
   { rule: "affinity-group-exists", change: (t) => (t.namespaces[0].affinity.primary = "group-x") },
   { rule: "bookie-in-group", change: (t) => delete t.bookies[3].group },
+  { rule: "affinity-group-exists", change: (t) => (t.clusters[0].defaultAffinity = { primary: "group-x" }) },
+  { rule: "affinity-group-exists", change: (t) => (t.clusters[1].defaultAffinity = { primary: ["group-bookie2"], secondary: "group-y" }) },
+  {
+    rule: "group-holds-ensemble",
+    change: (t) => {
+      t.clusters[0].managedLedger = { ...t.clusters[0].managedLedger, ensembleSize: 3 };
+      t.namespaces[0].persistence = { ensembleSize: 2, writeQuorum: 2, ackQuorum: 2 };
+    },
+  },
 ];
 
 describe("the isolation rules give the same verdicts and messages from the stack config and from the plan", () => {
