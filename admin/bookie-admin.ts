@@ -8,10 +8,16 @@ export interface LedgerMetadata {
   readonly state: string;
   /** Every ensemble of the ledger: the bookie ids each fragment was written to. */
   readonly ensembles: string[][];
-  /** The managed ledger (`tenant/namespace/persistent/topic`) that owns it, when Pulsar wrote it for a topic. */
+  /** The managed ledger (`tenant/namespace/persistent/topic`) that owns it, when Pulsar wrote it for a topic (data or cursor). */
   readonly managedLedger?: string;
+  /** The cursor (subscription) whose position it keeps, when it is a cursor ledger. */
+  readonly cursor?: string;
   /** The schema (`tenant/namespace/topic`) it stores, when Pulsar wrote it for a schema. */
   readonly schema?: string;
+  /** The topic (`persistent://tenant/namespace/topic`) it holds the compacted copy of. */
+  readonly compactedTopic?: string;
+  /** The topic whose delayed messages' index bucket it stores. */
+  readonly delayedIndexTopic?: string;
   /** The affinity groups the broker stamped it with; absent when it was written without isolation. */
   readonly isolation?: LedgerIsolation;
 }
@@ -47,6 +53,28 @@ export function ledgerIsolation(stamp: string | undefined): LedgerIsolation | un
     return undefined;
   }
 }
+
+/** A ledger's metadata as the bookie's HTTP API decodes it; Pulsar's owner keys are Pulsar's LedgerMetadataUtils'. */
+function ledgerMetadataOf(ledgerId: number, raw: RawLedgerMetadata): LedgerMetadata {
+  const ensembles = Object.entries(raw.allEnsembles ?? {})
+    .sort(([a], [b]) => Number(a) - Number(b))
+    .map(([, bookies]) => bookies.map((b) => b.id));
+  const meta = raw.customMetadata ?? {};
+  return {
+    ledgerId,
+    state: raw.state,
+    ensembles,
+    managedLedger: fromBase64(meta["pulsar/managed-ledger"]),
+    cursor: fromBase64(meta["pulsar/cursor"]),
+    schema: fromBase64(meta["pulsar/schemaId"]),
+    compactedTopic: fromBase64(meta["pulsar/compactedTopic"]),
+    delayedIndexTopic: fromBase64(meta["pulsar/delayedIndexTopic"]),
+    isolation: ledgerIsolation(fromBase64(meta[PLACEMENT_POLICY_KEY])),
+  };
+}
+
+/** Ledger metadata requests at once when the ledgers are read one by one. */
+const LEDGERS_AT_ONCE = 32;
 
 export class BookieAdmin {
   private readonly http: HttpClient;
@@ -106,6 +134,25 @@ export class BookieAdmin {
     return Object.keys((await this.http.request<Record<string, unknown>>("GET", `/api/v1/bookie/list_bookies?type=${type}`)) ?? {}).sort();
   }
 
+  /**
+   * Every ledger with its metadata: in one call, in which the bookie reads them from the metadata
+   * store a hundred at a time. That call fails (500) when a ledger goes while it runs, as ledgers
+   * do on a live cluster (rolled over, trimmed): then one call per ledger, skipping those gone.
+   */
+  async ledgers(): Promise<LedgerMetadata[]> {
+    const all = await this.http
+      .request<Record<string, RawLedgerMetadata>>("GET", "/api/v1/ledger/list/?print_metadata=true&decode_meta=true")
+      .catch((err: { status?: number }) => (err.status === 500 ? undefined : Promise.reject(err)));
+    if (all) return Object.entries(all).map(([id, raw]) => ledgerMetadataOf(Number(id), raw)).sort((a, b) => a.ledgerId - b.ledgerId);
+    const ids = await this.ledgerIds();
+    const found: LedgerMetadata[] = [];
+    for (let i = 0; i < ids.length; i += LEDGERS_AT_ONCE) {
+      const batch = await Promise.all(ids.slice(i, i + LEDGERS_AT_ONCE).map((id) => this.ledgerMetadata(id)));
+      found.push(...batch.filter((l): l is LedgerMetadata => l !== undefined));
+    }
+    return found;
+  }
+
   async ledgerIds(): Promise<number[]> {
     const ids = (await this.http.request<Record<string, unknown>>("GET", "/api/v1/ledger/list/")) ?? {};
     return Object.keys(ids).map(Number).sort((a, b) => a - b);
@@ -117,25 +164,7 @@ export class BookieAdmin {
       notFoundOk: true,
     });
     const raw = answer?.[String(ledgerId)];
-    if (!raw) return undefined;
-    const ensembles = Object.entries(raw.allEnsembles ?? {})
-      .sort(([a], [b]) => Number(a) - Number(b))
-      .map(([, bookies]) => bookies.map((b) => b.id));
-    const meta = raw.customMetadata ?? {};
-    return {
-      ledgerId,
-      state: raw.state,
-      ensembles,
-      managedLedger: fromBase64(meta["pulsar/managed-ledger"]),
-      schema: fromBase64(meta["pulsar/schemaId"]),
-      isolation: ledgerIsolation(fromBase64(meta[PLACEMENT_POLICY_KEY])),
-    };
-  }
-
-  /** Every ledger of the BookKeeper cluster with its metadata. */
-  async ledgers(): Promise<LedgerMetadata[]> {
-    const all = await Promise.all((await this.ledgerIds()).map((id) => this.ledgerMetadata(id)));
-    return all.filter((l): l is LedgerMetadata => l !== undefined);
+    return raw && ledgerMetadataOf(ledgerId, raw);
   }
 
   /** Ledgers with a fragment on the bookie. */

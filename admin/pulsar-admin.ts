@@ -54,9 +54,10 @@ export interface TopicInternalStats {
 }
 
 const enc = encodeURIComponent;
+/** `tenant/namespace`, or a cluster's own `tenant/cluster/namespace` (the brokers' heartbeat namespaces), through the API of its version. */
 const nsPath = (namespace: string) => {
-  const [tenant, ns] = namespace.split("/");
-  return `/admin/v2/namespaces/${enc(tenant)}/${enc(ns)}`;
+  const parts = namespace.split("/");
+  return parts.length === 3 ? `/admin/namespaces/${parts.map(enc).join("/")}` : `/admin/v2/namespaces/${enc(parts[0])}/${enc(parts[1])}`;
 };
 const topicPath = (topic: string) => {
   const [tenant, ns, name] = topic.replace(/^persistent:\/\//, "").split("/");
@@ -128,6 +129,11 @@ export class PulsarAdmin {
     await this.http.request("DELETE", `${nsPath(namespace)}${force ? "?force=true" : ""}`, undefined, { notFoundOk: true });
   }
 
+  /** The clusters the namespace lives in, from the shared configuration store; undefined when it does not exist. */
+  async getReplicationClusters(namespace: string): Promise<string[] | undefined> {
+    return this.http.request<string[]>("GET", `${nsPath(namespace)}/replication`, undefined, { notFoundOk: true });
+  }
+
   async setReplicationClusters(namespace: string, clusters: string[]): Promise<void> {
     await this.http.request("POST", `${nsPath(namespace)}/replication`, clusters);
   }
@@ -175,6 +181,13 @@ export class PulsarAdmin {
   /** Closes the namespace's topics so they reopen with the current policies (affinity among them). */
   async unloadNamespace(namespace: string): Promise<void> {
     await this.http.request("PUT", `${nsPath(namespace)}/unload`);
+  }
+
+  // Brokers.
+
+  /** The broker's configuration as it runs (broker.conf and dynamic settings), every value a string. */
+  async brokerConfiguration(): Promise<Record<string, string>> {
+    return (await this.http.request<Record<string, string>>("GET", "/admin/v2/brokers/configuration/runtime")) ?? {};
   }
 
   // Topics.

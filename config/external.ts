@@ -20,6 +20,8 @@ export const ExternalBookieSchema = z.object({
   rack: nodeName("rack"),
   /** The hostname recorded with the rack (default: the id's host). */
   hostname: z.string().min(1).optional(),
+  /** The bookie's HTTP API (httpServerPort) as this machine reaches it: where the ledger report reads every ledger's metadata. */
+  httpUrl: z.string().regex(/^https?:\/\/[^\s,/]+$/, "is not a bookie's HTTP API URL (http://host:httpServerPort)").optional(),
 });
 
 export const ExternalClusterSchema = z.object({

@@ -1,92 +1,131 @@
-import { BookieAdmin, LedgerMetadata } from "../admin/bookie-admin";
+import { BookieAdmin } from "../admin/bookie-admin";
 import { PulsarAdmin } from "../admin/pulsar-admin";
-import { Topology, bookieHttpUrl, bookieId, clusterWebServiceUrl } from "../config";
+import { StackTopology, bookieHttpUrl, bookieId, clusterWebServiceUrl } from "../config";
+import type { GroupSet } from "../rules/isolation";
+import { LedgerAudit, NamespacePlacement, PlacementFacts, auditLedgers, ledgerOwner } from "./ledger-audit";
 
 /**
- * Where each namespace's ledgers live, by affinity group, and what breaks isolation: a copy
- * outside the groups the ledger was stamped with, or a ledger left under-replicated. Ledgers
- * Pulsar wrote without groups (before the namespace had affinity, schema ledgers) are listed
- * apart: nothing ever promised where they go.
+ * `npm run ledgers`: reads every ledger from a bookie (one call), the rack maps and the brokers'
+ * default groups from each cluster, and the clusters and groups of each namespace that owns a
+ * ledger, then judges every ledger (./ledger-audit.ts).
  */
-export interface NamespaceLedgers {
-  readonly namespace: string;
-  /** The groups the namespace is pinned to now. */
-  readonly groups: string[];
-  /** Ledger ids by the groups holding them, `+`-joined (`group-bookie1`, `group-bookie1+group-bookie2`, `(no group)`). */
-  readonly byGroups: Record<string, number[]>;
-  /** Ledgers with a copy outside the groups they were stamped with: isolation is broken for them. */
-  readonly outside: number[];
-  /** Ledgers the auditor has marked under-replicated: a copy is missing and no allowed bookie took it yet. */
-  readonly underReplicated: number[];
-  /** Ledgers stamped with other groups than the namespace's current ones: written before it moved. */
-  readonly earlierGroups: number[];
-  /** Ledgers without a group stamp: written before the namespace had affinity, or schema ledgers. */
-  readonly unisolated: number[];
+
+/** What the audit reads, and through which URLs. */
+export interface AuditTarget {
+  /** Bookies' HTTP APIs, tried in turn. */
+  readonly bookieUrls: readonly string[];
+  readonly clusters: readonly { readonly name: string; readonly adminUrl: string }[];
+  /** The group the stack files each bookie in, for bookies no rack map lists yet. */
+  readonly declaredGroups: Readonly<Record<string, string>>;
 }
 
-const UNGROUPED = "(no group)";
-
-/** The namespace of a managed ledger (`tenant/namespace/persistent/topic`) or schema (`tenant/namespace/topic`). */
-const namespaceOf = (ledger: LedgerMetadata) => (ledger.managedLedger ?? ledger.schema)?.split("/").slice(0, 2).join("/");
-
-export function ledgerReport(
-  topology: Topology,
-  groupOfBookie: Record<string, string>,
-  ledgers: readonly LedgerMetadata[],
-  underReplicated: readonly number[],
-): NamespaceLedgers[] {
-  const missingCopies = new Set(underReplicated);
-  return topology.namespaces.map((ns) => {
-    const groups = [ns.affinity.primary, ...(ns.affinity.secondary ? [ns.affinity.secondary] : [])];
-    const report: NamespaceLedgers = { namespace: ns.name, groups, byGroups: {}, outside: [], underReplicated: [], earlierGroups: [], unisolated: [] };
-    for (const ledger of ledgers.filter((l) => namespaceOf(l) === ns.name)) {
-      const holders = [...new Set(ledger.ensembles.flat().map((b) => groupOfBookie[b] ?? UNGROUPED))].sort();
-      (report.byGroups[holders.join("+")] ??= []).push(ledger.ledgerId);
-      if (missingCopies.has(ledger.ledgerId)) report.underReplicated.push(ledger.ledgerId);
-      if (!ledger.isolation) {
-        report.unisolated.push(ledger.ledgerId);
-        continue;
-      }
-      const allowed = [...ledger.isolation.primary, ...ledger.isolation.secondary];
-      if (holders.some((g) => !allowed.includes(g))) report.outside.push(ledger.ledgerId);
-      if (ledger.isolation.primary.join(",") !== ns.affinity.primary) report.earlierGroups.push(ledger.ledgerId);
-    }
-    return report;
-  });
+/** The token and CA a secured stack's brokers want (the stack's adminToken and adminCaFile). */
+export interface AdminCredentials {
+  readonly token?: string;
+  readonly ca?: string;
 }
 
-/** True when the report shows isolation broken or copies missing: what an operator's cron or CI should fail on. */
-export const reportFails = (report: readonly NamespaceLedgers[]): boolean => report.some((ns) => ns.outside.length > 0 || ns.underReplicated.length > 0);
+/** How much the audit read: one bookie call lists every ledger (the bookie reads each ledger's metadata). */
+export interface AuditReads {
+  readonly ledgerMetadataReads: number;
+  readonly bookieCalls: number;
+  readonly adminCalls: number;
+  readonly seconds: number;
+}
 
-/** Reads the ledgers from the bookies and each bookie's group from the clusters' rack maps, and reports. */
-export async function liveLedgerReport(topology: Topology): Promise<NamespaceLedgers[]> {
-  const bookies = new BookieAdmin({ baseUrl: topology.bookies.map((b) => bookieHttpUrl(topology, b)).join(",") });
-  const groupOfBookie: Record<string, string> = {};
-  for (const cluster of topology.clusters) {
-    for (const [group, members] of Object.entries(await new PulsarAdmin({ baseUrl: clusterWebServiceUrl(topology, cluster) }).racksInfo())) {
-      for (const bookie of Object.keys(members)) groupOfBookie[bookie] ??= group;
+export function auditTarget(topology: StackTopology): AuditTarget {
+  if (topology.runtime === "external") {
+    const bookieUrls = topology.bookies.flatMap((b) => (b.httpUrl ? [b.httpUrl] : []));
+    if (bookieUrls.length === 0) {
+      throw new Error("bookies[*].httpUrl = (missing): the ledger report reads the ledgers from a bookie's HTTP API; give at least one bookie its httpUrl (http://host:httpServerPort)");
     }
+    return {
+      bookieUrls,
+      clusters: topology.clusters.map((c) => ({ name: c.name, adminUrl: c.adminUrl })),
+      declaredGroups: Object.fromEntries(topology.bookies.map((b) => [b.id, b.group])),
+    };
   }
-  // Bookies the topology declares but no rack map lists yet still count as their declared group's.
-  for (const b of topology.bookies) groupOfBookie[bookieId(topology, b)] ??= b.group;
-  const [ledgers, underReplicated] = await Promise.all([bookies.ledgers(), bookies.underReplicatedLedgers()]);
-  return ledgerReport(topology, groupOfBookie, ledgers, underReplicated);
+  return {
+    bookieUrls: topology.bookies.map((b) => bookieHttpUrl(topology, b)),
+    clusters: topology.clusters.map((c) => ({ name: c.name, adminUrl: clusterWebServiceUrl(topology, c) })),
+    declaredGroups: Object.fromEntries(topology.bookies.map((b) => [bookieId(topology, b), b.group])),
+  };
 }
 
-export function formatLedgerReport(report: readonly NamespaceLedgers[]): string {
-  const ids = (list: number[]) => (list.length > 12 ? `${list.slice(0, 12).join(", ")}, …` : list.join(", "));
-  const line = (label: string, list: number[]) => `  ${label}: ${list.length}${list.length ? ` (${ids(list)})` : ""}`;
-  return report
-    .map((ns) =>
-      [
-        `${ns.namespace} → ${ns.groups.join(" + ")}`,
-        ...Object.entries(ns.byGroups).map(([groups, list]) => `  ${groups}: ${list.length} ledger${list.length === 1 ? "" : "s"} (${ids(list)})`),
-        ...(Object.keys(ns.byGroups).length === 0 ? ["  no ledgers"] : []),
-        line("outside their groups", ns.outside),
-        line("under-replicated", ns.underReplicated),
-        ...(ns.earlierGroups.length ? [line("in groups the namespace had before", ns.earlierGroups)] : []),
-        ...(ns.unisolated.length ? [line("written without groups (before affinity, or schemas)", ns.unisolated)] : []),
-      ].join("\n"),
-    )
-    .join("\n");
+const listOf = (value: string | undefined): string[] => (value ?? "").split(",").map((g) => g.trim()).filter(Boolean);
+const groupSet = (primary: string | undefined, secondary: string | undefined): GroupSet => ({ primary: listOf(primary), secondary: listOf(secondary) });
+const merged = (sets: readonly GroupSet[]): GroupSet => ({
+  primary: [...new Set(sets.flatMap((s) => s.primary))],
+  secondary: [...new Set(sets.flatMap((s) => s.secondary))],
+});
+
+/** Runs `work` on every item, at most `limit` at a time. */
+async function eachLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** Admin requests at once per audit: the brokers answer them from their metadata caches. */
+const ADMIN_REQUESTS_AT_ONCE = 16;
+
+export async function liveLedgerAudit(target: AuditTarget, credentials: AdminCredentials = {}): Promise<{ audit: LedgerAudit; reads: AuditReads }> {
+  const started = Date.now();
+  let adminCalls = 0;
+  const counted = <T>(call: Promise<T>): Promise<T> => {
+    adminCalls++;
+    return call;
+  };
+  const bookies = new BookieAdmin({ baseUrl: target.bookieUrls.join(",") });
+  const admins = new Map(target.clusters.map((c) => [c.name, new PulsarAdmin({ baseUrl: c.adminUrl, token: credentials.token, ca: credentials.ca, cluster: c.name })]));
+  // A cluster's brokers each run their own configuration: ask every one of them.
+  const brokersOf = (cluster: { name: string; adminUrl: string }) =>
+    cluster.adminUrl.split(",").map((url) => new PulsarAdmin({ baseUrl: url, token: credentials.token, ca: credentials.ca, cluster: cluster.name }));
+
+  const [ledgers, underReplicated, rackMaps, defaults] = await Promise.all([
+    bookies.ledgers(),
+    bookies.underReplicatedLedgers(),
+    Promise.all([...admins.values()].map((admin) => counted(admin.racksInfo()))),
+    Promise.all(
+      target.clusters.map(async (c) => {
+        const configs = await Promise.all(brokersOf(c).map((broker) => counted(broker.brokerConfiguration())));
+        return [c.name, merged(configs.map((conf) => groupSet(conf.bookkeeperClientIsolationGroups, conf.bookkeeperClientSecondaryIsolationGroups)))] as const;
+      }),
+    ),
+  ]);
+
+  const groupOfBookie: Record<string, string> = {};
+  for (const racks of rackMaps) for (const [group, members] of Object.entries(racks)) for (const bookie of Object.keys(members)) groupOfBookie[bookie] ??= group;
+  for (const [bookie, group] of Object.entries(target.declaredGroups)) groupOfBookie[bookie] ??= group;
+
+  const owned = [...new Set(ledgers.flatMap((l) => ledgerOwner(l)?.namespace ?? []))];
+  const anyCluster = [...admins.values()][0];
+  const placements = await eachLimited(owned, ADMIN_REQUESTS_AT_ONCE, async (namespace): Promise<[string, NamespacePlacement | undefined]> => {
+    const parts = namespace.split("/");
+    // A broker's heartbeat namespace names its cluster; any other lists its clusters in the configuration store.
+    const clusters = parts.length === 3 ? [parts[1]] : await counted(anyCluster.getReplicationClusters(namespace));
+    if (!clusters) return [namespace, undefined];
+    const known = clusters.filter((c) => admins.has(c));
+    const otherClusters = clusters.filter((c) => !admins.has(c));
+    const groups = await Promise.all(
+      known.map(async (c) => {
+        const affinity = await counted(admins.get(c)!.getBookieAffinityGroup(namespace));
+        return [c, affinity && groupSet(affinity.bookkeeperAffinityGroupPrimary, affinity.bookkeeperAffinityGroupSecondary)] as const;
+      }),
+    );
+    return [namespace, { clusters: known, ...(otherClusters.length ? { otherClusters } : {}), groups: Object.fromEntries(groups) }];
+  });
+
+  const facts: PlacementFacts = { groupOfBookie, clusterDefaults: Object.fromEntries(defaults), namespaces: Object.fromEntries(placements) };
+  return {
+    audit: auditLedgers(ledgers, underReplicated, facts),
+    reads: { ledgerMetadataReads: ledgers.length, bookieCalls: 2, adminCalls, seconds: (Date.now() - started) / 1000 },
+  };
 }

@@ -1,10 +1,9 @@
 import { execFile } from "node:child_process";
-import * as fs from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
-import { TOPOLOGY_KEY, hostOf, parseTopology } from "../config";
+import { hostOf } from "../config";
 import { localPaths, securityDir, securityFiles } from "../runtime";
 import { ensureSecurityMaterial, mintToken } from "../runtime/local/security";
+import { PROJECT_ROOT, readStackTopology } from "./stack-file";
 
 /**
  * `npm run secure:init -- <stack>`: the one-time bootstrap of a secured stack, before its first
@@ -14,7 +13,7 @@ import { ensureSecurityMaterial, mintToken } from "../runtime/local/security";
  * config: `adminToken` (a secret, a token of security.superUserRole) and `adminCaFile` (the CA's
  * certificate, which the providers trust), each only if not set. Prints no secret.
  */
-const projectRoot = path.join(__dirname, "..");
+const projectRoot = PROJECT_ROOT;
 
 function pulumi(args: string[], input?: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {
@@ -34,10 +33,9 @@ async function setUnlessSet(stack: string, key: string, value: () => Promise<str
 }
 
 async function main(stack: string): Promise<void> {
-  const file = path.join(projectRoot, `Pulumi.${stack}.yaml`);
-  const doc = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> };
-  const topology = parseTopology(doc.config?.[`pulsar-isolation:${TOPOLOGY_KEY}`], `${path.basename(file)}: pulsar-isolation:${TOPOLOGY_KEY}`);
-  if (!topology.security) {
+  const topology = readStackTopology(stack);
+  // An external stack's brokers are someone else's: their keys and certificates too.
+  if (topology.runtime === "external" || !topology.security) {
     console.log(`[secure:init] stack ${stack} declares no security: nothing to do`);
     return;
   }

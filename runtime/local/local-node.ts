@@ -2,6 +2,7 @@ import * as pulumi from "../../lib/pulumi";
 import { changedKeys, liveResult, requireState } from "../../lib/dynamic-provider";
 import { NodeSpec } from "../node-spec";
 import { RestartedBookie, restartBookie } from "../bookie-restart";
+import { restartBroker } from "../broker-restart";
 import { configuredRecoveryDelay } from "../recovery-deferral";
 import { LocalPaths, nodeStatus, startNode, stopNode } from "./node-process";
 import { bookieIdOf } from "../../rules/names";
@@ -10,7 +11,7 @@ import { LoadedDynamicResource, providerLoadedFrom } from "../../lib/loaded-prov
 /**
  * A node of the topology as a local process. Created means started and ready; `read` reports a
  * dead process as `state: "stopped"`, so `pulumi refresh` shows it and `pulumi up` starts it
- * again. A change of the node's spec restarts that node only (bookies one at a time). Deleting stops the process and
+ * again. A change of the node's spec restarts that node only (bookies one at a time, brokers one at a time). Deleting stops the process and
  * keeps its data folder (a removed bookie's BookieMembership has decommissioned it before).
  */
 export interface LocalNodeInputs {
@@ -52,7 +53,12 @@ export class LocalNodeProvider implements pulumi.dynamic.ResourceProvider<LocalN
       await stopNode(olds.spec, olds.paths);
       return startNode(news.spec, news.paths);
     };
-    const pid = news.spec.role === "bookie" ? await restartBookie(restartedBookie(news.spec), restart) : await restart();
+    const pid =
+      news.spec.role === "bookie"
+        ? await restartBookie(restartedBookie(news.spec), restart)
+        : news.spec.role === "broker"
+          ? await restartBroker(String(news.spec.settings.configurationMetadataStoreUrl), restart)
+          : await restart();
     return { outs: { ...news, state: "running", pid } };
   }
 

@@ -2,7 +2,8 @@ import * as assert from "node:assert/strict";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 import { PulsarAdmin, ZooKeeperStore, placementIn, zooKeeperRackMap } from "../../admin";
-import { ExternalTopology, brokerServiceUrl, brokerWebUrl, bookieId, configurationStoreConnect, parseStackTopology } from "../../config";
+import { ExternalTopology, bookieHttpUrl, brokerServiceUrl, brokerWebUrl, bookieId, configurationStoreConnect, parseStackTopology } from "../../config";
+import { runLedgerReport, stackFile } from "../support/ledger-report-run";
 import { isAlive } from "../../runtime/local";
 import { assertLedgersInGroup } from "../support/ledger-ensembles";
 import { adminWritesSeenBy, consume, produce, settledCount } from "../support/pulsar-client";
@@ -37,16 +38,19 @@ describe("runtime: external: the isolation layer on clusters someone else runs (
 
   before(async () => {
     real = await startRealTopology("external-operator", devTopologyApart(5000));
-    // What the operator had before adopting the stack: a namespace with data and a retention of its own.
+    // What the operator had before adopting the stack: a namespace with data and a retention of its
+    // own, its data on group-bookie2's bookies (the stack pins it to group-bookie1).
+    const t = real.topology;
+    for (const b of t.bookies) await admin("cluster1").setBookieRack(bookieId(t, b), { group: b.group, rack: b.rack, hostname: "127.0.0.1" });
     await admin("cluster1").createNamespace("public/c1-ns1", 8, ["cluster1"]);
     await admin("cluster1").setRetention("public/c1-ns1", { retentionSizeInMB: 500, retentionTimeInMinutes: 60 });
+    await admin("cluster1").setBookieAffinityGroup("public/c1-ns1", { bookkeeperAffinityGroupPrimary: "group-bookie2" });
     await produce(serviceUrl("cluster1"), "persistent://public/c1-ns1/before", 50);
 
-    const t = real.topology;
     await writeConfig({
       runtime: "external",
       configurationStore: { connect: configurationStoreConnect(t) },
-      bookies: t.bookies.map((b) => ({ name: b.name, id: bookieId(t, b), group: b.group, rack: b.rack })),
+      bookies: t.bookies.map((b) => ({ name: b.name, id: bookieId(t, b), group: b.group, rack: b.rack, httpUrl: bookieHttpUrl(t, b) })),
       clusters: t.clusters.map((c) => ({ name: c.name, adminUrl: brokerWebUrl(t, c.brokers[0]), managedLedger: { ensembleSize: 2, writeQuorum: 2, ackQuorum: 2 } })),
       namespaces: [
         // Adopted: the stack declares its groups only, so its retention stays the operator's.
@@ -102,6 +106,19 @@ describe("runtime: external: the isolation layer on clusters someone else runs (
       await produce(serviceUrl(clusterName), topic, 300);
       await assertLedgersInGroup(admin(clusterName), topic, { name: group, bookies: groupOf(topology, group) });
     }
+  });
+
+  it("the ledger report on the external stack shows the ledgers written before the adoption outside the namespace's group, and fails", async () => {
+    const report = await runLedgerReport(stack, declared);
+    await fs.rm(stackFile(stack), { force: true });
+    console.log(report.stdout.replace(/^/gm, "      "));
+    assert.equal(report.code, 2, report.stdout);
+    assert.match(
+      report.stdout,
+      /^ {2}ledger \d+: topic data of public\/c1-ns1\/persistent\/before \(cluster1\) has copies on 127\.0\.0\.1:\d+ \(group-bookie2\), 127\.0\.0\.1:\d+ \(group-bookie2\), outside group-bookie1; written for group-bookie2, before the namespace moved$/m,
+    );
+    assert.doesNotMatch(report.stdout, /ledger \d+: [^\n]*public\/c1-ns1\/persistent\/isolation/, "the data written after the adoption is inside");
+    assert.match(report.stdout, /^clusters without default groups .*: cluster1, cluster2$/m, "the operator's brokers set none");
   });
 
   it("a second up changes nothing and writes nothing", async () => {

@@ -7,6 +7,7 @@ import { BookieAdmin } from "../../admin/bookie-admin";
 import { groupPlan } from "../../components";
 import { kubernetesNamespace, parseTopology } from "../../config";
 import { containerSettings } from "../support/container-settings";
+import { assertEveryLedgerInside, everyLedger, topologyMayUse } from "../support/ledger-placement";
 import { PodPulsarClient, StackCli, cluster, clusterMemory, kubectl, kubectlJson, kubernetesToolchain } from "../support/kubernetes-cluster";
 import { TEST_STATE_ROOT } from "../support/real-topology";
 import { PROJECT_ROOT, readStackTopology, stackTopology, writeStackTopology } from "../support/stack-config";
@@ -134,6 +135,8 @@ describe("kubernetes runtime: pulumi up of k8s-local on a real cluster (real CLI
         assert.ok(ledger.bookies.every((b) => groups[c.group].includes(b)), `${topic}: ledger ${ledger.id} on ${ledger.bookies}, outside ${c.group}`);
       }
     }
+    // Every ledger of the BookKeeper cluster, schemas and system topics too.
+    assertEveryLedgerInside(await everyLedger("http://127.0.0.1:30011"), topologyMayUse(topology));
   });
 
   it("a second pulumi up changes nothing, and the policy pack passes the stack it reads from the StatefulSets", async () => {

@@ -99,6 +99,15 @@ describe("the secure stack: token authentication and TLS (local runtime, real CL
     }
   });
 
+  it("the ledger report reads the secured clusters with the stack's token and CA: every ledger inside, and no secret in its output", async () => {
+    const report = await run("node", ["-r", "ts-node/register/transpile-only", "ops/ledgers-command.ts", stack], { cwd: PROJECT_ROOT, env: toolchainEnv(E2E_ENV) });
+    console.log(report.stdout.replace(/^/gm, "      "));
+    assert.match(report.stdout, /^public\/c1-ns1 \(cluster1\) may use group-bookie1: /m);
+    assert.match(report.stdout, /^public\/c2-ns1 \(cluster2\) may use group-bookie2: /m);
+    assert.match(report.stdout, /^outside where they may be: 0$/m);
+    assert.ok(!`${report.stdout}${report.stderr}`.includes(token), "the token is printed");
+  });
+
   it("a second pulumi up changes nothing", async () => {
     const again = record(await pulumiOk(["up", "--stack", stack, "--yes", "--expect-no-changes"]));
     timings.noChangeUp = again.seconds;

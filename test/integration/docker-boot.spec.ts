@@ -13,6 +13,7 @@ import { warmJavaClient } from "../support/java-client";
 import { consume, produce } from "../support/pulsar-client";
 import { withQuickRecovery } from "../support/quick-recovery";
 import { stopSharedTopology } from "../support/shared-topology";
+import { assertEveryLedgerInside, everyLedger, topologyMayUse } from "../support/ledger-placement";
 import { stackTopology } from "../support/stack-config";
 import { stepTimer } from "../support/step-timer";
 
@@ -143,6 +144,8 @@ describe("docker runtime, one host: the docker-local stack's containers booted f
       await assertLedgersInGroup(admin(cluster), topic, { name: group, bookies: groups[group] });
       assert.equal(await consume(external(cluster).url, topic, "read-back", 300, external(cluster).options), 300, `${topic} read back`);
     }
+    // Every ledger of the BookKeeper cluster, schemas and system topics too.
+    assertEveryLedgerInside(await everyLedger(bookieHttpUrl(topology, topology.bookies[0])), topologyMayUse(topology));
   });
 
   it("a second apply of the unchanged admin layer writes nothing (the brokers' request logs)", async () => {

@@ -1,25 +1,25 @@
 import * as assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
-import * as yaml from "js-yaml";
 import type { ConfigureRequest } from "@pulumi/pulumi/dynamic";
 import { PulsarAdmin, RacksInfo, ZooKeeperStore, withPlacement, zooKeeperRackMapLocation } from "../../admin";
 import { BookieAdmin, LedgerMetadata } from "../../admin/bookie-admin";
 import { groupPlan, rackPlan } from "../../components";
 import { bookieHttpUrl, bookieId, brokerServiceUrl, clusterWebServiceUrl, configurationStoreConnect } from "../../config";
-import { formatLedgerReport, liveLedgerReport } from "../../ops/ledger-report";
+import { auditTarget, liveLedgerAudit } from "../../ops/ledger-report";
+import { formatLedgerAudit } from "../../ops/ledger-audit-text";
 import { BookieMembershipProvider, bookieSpec, cookiePath, registrationPaths } from "../../runtime";
 import { nodeStatus, startNode } from "../../runtime/local";
 import { waitFor } from "../../runtime/local/wait";
 import { AdminLayer, applyResource, refreshResource } from "../support/apply";
+import type { LedgerAudit } from "../../ops/ledger-audit";
 import { adminWritesSeenBy, consume, produce } from "../support/pulsar-client";
 import { servedAfter } from "../support/launcher";
 import { RealTopology } from "../support/real-topology";
 import { stepTimer } from "../support/step-timer";
-import { integrationTopologyConfig, sharedTopology, stopSharedTopology } from "../support/shared-topology";
-import { PROJECT_NAME, PROJECT_ROOT } from "../support/stack-config";
-import { toolchainEnv } from "../support/toolchain";
+import { NAMESPACES_MADE_OUTSIDE, integrationTopologyConfig, sharedTopology, stopSharedTopology } from "../support/shared-topology";
+import { assertEveryLedgerInside, everyLedger, topologyMayUse } from "../support/ledger-placement";
+import { runLedgerReport, stackFile } from "../support/ledger-report-run";
 
 const STACK = "it-recovery";
 const MESSAGES = 1000;
@@ -60,7 +60,7 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
   after(async function () {
     this.timeout(300_000);
     await stopSharedTopology();
-    await fs.rm(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), { force: true });
+    await fs.rm(stackFile(STACK), { force: true });
   });
 
   it("keeps the bookies' copy of the rack map in the configuration store, equal to every cluster's, and the bookies' resolver reads it", async () => {
@@ -112,7 +112,7 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
     assert.deepEqual(await Promise.all(brokerDirs.map(adminWritesSeenBy)), writesBefore, "the clusters' copies were right and are not written");
   });
 
-  it("crash: a killed bookie's copies are re-made inside its group; no ledger stays under-replicated, other namespaces are untouched, every message reads back", async function () {
+  it("crash: a killed bookie's copies are re-made inside its group; every other ledger stays inside, the report names each ledger without groups that recovery copied outside; none stays under-replicated, other namespaces are untouched, every message reads back", async function () {
     this.timeout(900_000);
     await Promise.all([
       produce(serviceUrl("cluster2"), topic("public/c2-ns1"), MESSAGES),
@@ -124,6 +124,8 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
     const onBk5 = await survivors.ledgersOn(idOf("bk5"));
     assert.ok(onBk5.length > 0, "bk5 holds ledgers");
 
+    // Ledgers without groups of their own (schemas; namespaces without a group) that recovery will copy.
+    const unstampedOnBk5 = new Set((await everyLedger(bookieHttpUrl(real.topology, bookie("bk1")))).filter((l) => !l.stamped && l.bookies.includes(idOf("bk5"))).map((l) => l.ledgerId));
     const started = Date.now();
     await kill("bk5");
     await waitFor(
@@ -142,9 +144,18 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
       }
     }
     assert.deepEqual(await topicLedgers(survivors, "public/c1-ns1"), c1Before, "public/c1-ns1's ledgers are untouched");
-    const report = await liveLedgerReport(real.topology);
-    console.log(formatLedgerReport(report).replace(/^/gm, "      "));
-    assert.deepEqual(report.map((r) => [r.namespace, r.outside, r.underReplicated]), real.topology.namespaces.map((n) => [n.name, [], []]));
+    // Every ledger, the earlier suites' schemas and namespaces made outside the stack among them,
+    // but those recovery copied without groups: it may place their copies on any bookie (README,
+    // "Every ledger inside its group"), and the report must name each one it placed outside.
+    const ledgers = await everyLedger(bookieHttpUrl(real.topology, bookie("bk1")));
+    assertEveryLedgerInside(ledgers.filter((l) => !unstampedOnBk5.has(l.ledgerId)), topologyMayUse(real.topology, NAMESPACES_MADE_OUTSIDE));
+    const { audit } = await liveLedgerAudit(auditTarget(real.topology));
+    console.log(formatLedgerAudit(audit).replace(/^/gm, "      "));
+    assert.deepEqual(audit.underReplicated, []);
+    const mayUse = topologyMayUse(real.topology, NAMESPACES_MADE_OUTSIDE);
+    const copiedOutside = ledgers.filter((l) => unstampedOnBk5.has(l.ledgerId) && l.bookies.some((b) => !mayUse(l.namespace!)!.includes(b))).map((l) => l.ledgerId);
+    assert.deepEqual(audit.outside.map((l) => l.ledgerId).sort((a, b) => a - b), copiedOutside.sort((a, b) => a - b), "the report names every ledger recovery copied outside, and no other");
+    console.log(`      of ${unstampedOnBk5.size} ledgers without groups on bk5, recovery copied ${copiedOutside.length} outside their cluster's groups`);
     assert.equal(await consume(serviceUrl("cluster2"), topic("public/c2-ns1"), "after-crash", MESSAGES), MESSAGES);
   });
 
@@ -169,13 +180,16 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
     assert.ok(waiting.length > 0, "c2-ns1's ledgers wait under-replicated");
 
     // The operator's report says so, and fails.
-    await writeStackFile(integrationTopologyConfig());
-    const { code, stdout } = await runLedgerReport(STACK);
-    console.log(stdout.replace(/^/gm, "      "));
+    const { code, stdout } = await runLedgerReport(STACK, integrationTopologyConfig(), ["--json"]);
     assert.equal(code, 2, stdout);
-    const reported = /public\/c2-ns1 → group-bookie2[\s\S]*?under-replicated: (\d+)/.exec(stdout);
-    assert.ok(reported && Number(reported[1]) >= waiting.length, `the report lists c2-ns1's ${waiting.length} waiting ledgers of this topic among its under-replicated ones`);
-    assert.match(stdout, /public\/c2-ns1 → group-bookie2[\s\S]*?outside their groups: 0/);
+    const audit = JSON.parse(stdout.slice(0, stdout.lastIndexOf("}") + 1)) as LedgerAudit;
+    const reported = audit.namespaces.find((ns) => ns.namespace === "public/c2-ns1")!;
+    assert.ok(waiting.every((id) => reported.underReplicated.includes(id)), `the report lists c2-ns1's ${waiting.length} waiting ledgers of this topic among its under-replicated ones`);
+    // A ledger the broker placed with the namespace's groups is never copied out of them. A schema
+    // ledger carries no groups: with no spare bookie in the lost bookie's rack, recovery may copy it
+    // anywhere, and the report says so (README, "Every ledger inside its group").
+    assert.deepEqual(audit.outside.filter((l) => l.stamped), [], "no ledger stamped with its groups is outside them");
+    console.log(`      under-replicated: ${audit.underReplicated.length}; outside: ${audit.outside.map((l) => `${l.ledgerId} (${l.owner.kind} of ${l.owner.name})`).join(", ") || "none"}`);
 
     // Nothing is lost once the bookie returns.
     await step("bk4 back", () => startNode(bookieSpec(real.topology, bookie("bk4")), real.paths));
@@ -222,18 +236,3 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
     assert.ok(await store().exists(cookiePath(idOf("bk6"))), "its cookie is kept");
   });
 });
-
-async function writeStackFile(topology: Record<string, unknown>): Promise<void> {
-  await fs.writeFile(path.join(PROJECT_ROOT, `Pulumi.${STACK}.yaml`), yaml.dump({ config: { [`${PROJECT_NAME}:topology`]: topology } }));
-}
-
-function runLedgerReport(stack: string): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve) =>
-    execFile(
-      "node",
-      ["-r", "ts-node/register/transpile-only", "ops/ledgers-command.ts", stack],
-      { cwd: PROJECT_ROOT, env: toolchainEnv() },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout: `${stdout}${stderr}` }),
-    ),
-  );
-}

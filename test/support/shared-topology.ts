@@ -29,6 +29,9 @@ export function integrationTopologyConfig(): Record<string, any> {
   return t;
 }
 
+/** Namespaces the suites make with the admin API next to the stack (no affinity group), with their cluster. */
+export const NAMESPACES_MADE_OUTSIDE: Readonly<Record<string, string>> = { "public/outside-c1": "cluster1", "public/outside-c2": "cluster2" };
+
 let shared: Promise<RealTopology> | undefined;
 
 export function sharedTopology(): Promise<RealTopology> {

@@ -4,8 +4,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseTopology } from "../../config";
 import { seeded } from "../../admin";
-import { LedgerIsolation, ledgerIsolation } from "../../admin/bookie-admin";
-import { formatLedgerReport, ledgerReport, reportFails } from "../../ops/ledger-report";
 import {
   LEAKED_LOCK_AGE_MS,
   PAUSED_FOR_RESTART,
@@ -26,6 +24,7 @@ import {
   rolloutNeeded,
 } from "../../runtime";
 import { restartLock } from "../../runtime/bookie-restart";
+import { brokerRestartLock, restartBroker } from "../../runtime/broker-restart";
 import { whileWaiting } from "../../lib/one-at-a-time";
 import { markedProcessRuns, processMark } from "../../lib/process-alive";
 import type { Versioned } from "../../admin/zookeeper";
@@ -298,75 +297,6 @@ describe("day-2 operations: the auditor's own bookie restarts with re-replicatio
   });
 });
 
-describe("the ledger report: where each namespace's ledgers are, and what breaks isolation", () => {
-  const topology = parseTopology(stackTopology("dev"));
-  const groupOf = { "127.0.0.1:3181": "group-bookie1", "127.0.0.1:3182": "group-bookie1", "127.0.0.1:3183": "group-bookie2", "127.0.0.1:3184": "group-bookie2" };
-  const g2 = { primary: ["group-bookie2"], secondary: [] };
-  const ledger = (ledgerId: number, owner: { managedLedger?: string; schema?: string; isolation?: LedgerIsolation }, ...ensembles: string[][]) => ({
-    ledgerId,
-    state: "CLOSED",
-    ensembles,
-    ...owner,
-  });
-
-  it("files ledgers by the groups holding them; a copy outside the stamped groups, or a missing copy, fails the check", () => {
-    const report = ledgerReport(
-      topology,
-      groupOf,
-      [
-        ledger(1, { managedLedger: "public/c1-ns1/persistent/t1", isolation: { primary: ["group-bookie1"], secondary: [] } }, ["127.0.0.1:3181", "127.0.0.1:3182"]),
-        ledger(2, { managedLedger: "public/c2-ns1/persistent/t1", isolation: g2 }, ["127.0.0.1:3183", "127.0.0.1:3184"]),
-        ledger(3, { managedLedger: "public/c2-ns1/persistent/t1", isolation: g2 }, ["127.0.0.1:3183", "127.0.0.1:3184"], ["127.0.0.1:3183", "127.0.0.1:3181"]),
-        ledger(4, { managedLedger: "public/c2-ns1/persistent/t2", isolation: g2 }, ["127.0.0.1:3183", "127.0.0.1:3199"]),
-        ledger(5, {}, ["127.0.0.1:3181", "127.0.0.1:3183"]),
-      ],
-      [2, 9],
-    );
-    assert.deepEqual(report, [
-      { namespace: "public/c1-ns1", groups: ["group-bookie1"], byGroups: { "group-bookie1": [1] }, outside: [], underReplicated: [], earlierGroups: [], unisolated: [] },
-      {
-        namespace: "public/c2-ns1",
-        groups: ["group-bookie2"],
-        byGroups: { "group-bookie2": [2], "group-bookie1+group-bookie2": [3], "(no group)+group-bookie2": [4] },
-        outside: [3, 4],
-        underReplicated: [2],
-        earlierGroups: [],
-        unisolated: [],
-      },
-    ]);
-    assert.equal(reportFails(report), true);
-    assert.equal(reportFails([report[0]]), false);
-  });
-
-  it("lists apart, without failing, ledgers written without groups and ledgers of the groups a namespace had before", () => {
-    const report = ledgerReport(
-      topology,
-      groupOf,
-      [
-        ledger(6, { schema: "public/c2-ns1/__change_events" }, ["127.0.0.1:3181", "127.0.0.1:3183"]),
-        ledger(7, { managedLedger: "public/c2-ns1/persistent/old" }, ["127.0.0.1:3181", "127.0.0.1:3182"]),
-        ledger(8, { managedLedger: "public/c2-ns1/persistent/t1", isolation: { primary: ["group-bookie1"], secondary: [] } }, ["127.0.0.1:3181", "127.0.0.1:3182"]),
-        ledger(9, { managedLedger: "public/c2-ns1/persistent/t1", isolation: { primary: ["group-bookie2"], secondary: ["group-bookie1"] } }, ["127.0.0.1:3183", "127.0.0.1:3181"]),
-      ],
-      [],
-    );
-    const c2 = report[1];
-    assert.deepEqual([c2.unisolated, c2.earlierGroups, c2.outside], [[6, 7], [8], []]);
-    assert.equal(reportFails(report), false);
-    assert.match(formatLedgerReport(report), /written without groups \(before affinity, or schemas\): 2 \(6, 7\)/);
-  });
-
-  it("reads the groups a ledger was stamped with from its placement-policy metadata", () => {
-    const stamp = JSON.stringify({
-      policyClass: "org.apache.pulsar.bookie.rackawareness.IsolatedBookieEnsemblePlacementPolicy",
-      properties: { isolationBookieGroups: "group-bookie2", secondaryIsolationBookieGroups: "group-bookie3" },
-    });
-    assert.deepEqual(ledgerIsolation(stamp), { primary: ["group-bookie2"], secondary: ["group-bookie3"] });
-    assert.equal(ledgerIsolation(undefined), undefined);
-    assert.equal(ledgerIsolation("not json"), undefined);
-  });
-});
-
 describe("day-2 operations: a bookie whose node only records a change (kubernetes) is restarted by its membership", () => {
   const membership = {
     name: "bk3",
@@ -388,6 +318,22 @@ describe("day-2 operations: a bookie whose node only records a change (kubernete
     assert.equal(rolloutNeeded({ revision: "a1", recoveryDelay: 0 }, { revision: "b2", recoveryDelay: 0 }), true);
     assert.equal(rolloutNeeded({ revision: "a1", recoveryDelay: 0 }, { revision: "a1", recoveryDelay: 60 }), false);
     assert.equal(rolloutNeeded(undefined, { revision: "a1", recoveryDelay: 0 }), false);
+  });
+
+  it("restarts brokers one at a time across the clusters of one configuration store, each serving before the next stops", async () => {
+    const store = `127.0.0.1:${20000 + (process.pid % 10000)}`;
+    assert.notEqual(brokerRestartLock(store), brokerRestartLock("127.0.0.1:2181"));
+    const away: [string, number, number][] = [];
+    const restart = (name: string) => async () => {
+      const stopped = Date.now();
+      await new Promise((r) => setTimeout(r, 150));
+      away.push([name, stopped, Date.now()]);
+    };
+    // The engine updates the brokers of both clusters at once.
+    await Promise.all(["broker1", "broker2", "broker3"].map((b) => restartBroker(store, restart(b))));
+    const sorted = away.sort((a, b) => a[1] - b[1]);
+    assert.equal(sorted.length, 3);
+    for (let i = 1; i < sorted.length; i++) assert.ok(sorted[i][1] >= sorted[i - 1][2], `${sorted[i][0]} stopped while ${sorted[i - 1][0]} was away`);
   });
 
   it("restarts one bookie at a time per BookKeeper cluster: one lock per metadata store, whichever runtime asks", () => {
