@@ -343,14 +343,14 @@ export function bookieMetadataSettings(configurationStore: string): Record<strin
 
 /**
  * Autorecovery inside the bookies places each re-replicated copy in the groups its ledger was
- * stamped with by the broker (primary, then secondary, never another group). The policy reads the
- * rack map only when `isolationBookieGroups` is set; `*` (Pulsar's system-topic group) leaves a
- * ledger without that stamp (schema ledgers, ledgers written before the namespace had affinity)
- * free to go anywhere, so that it can still be re-replicated.
+ * stamped with by the broker (primary, then secondary, never another group), and a ledger without
+ * that stamp (schemas, ledgers of namespaces without a group) in the groups its copies are in
+ * (runtime/bookie-placement/, which the toolchain compiles into the distribution). The policy
+ * reads the rack map only when `isolationBookieGroups` is set; `*` excludes no group by itself.
  */
 export const isolatedRecoverySettings: Readonly<Record<string, string>> = {
   autoRecoveryDaemonEnabled: "true",
-  ensemblePlacementPolicy: "org.apache.pulsar.bookie.rackawareness.IsolatedBookieEnsemblePlacementPolicy",
+  ensemblePlacementPolicy: "pulsarisolation.placement.GroupKeepingPlacementPolicy",
   reppDnsResolverClass: "org.apache.pulsar.bookie.rackawareness.BookieRackAffinityMapping",
   isolationBookieGroups: "*",
 };

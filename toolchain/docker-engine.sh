@@ -84,7 +84,11 @@ rootfs() {
 image() {
   engine_up || fail "no Docker engine answers: run '$0 start' first"
   [[ -x "$PULSAR_HOME/bin/pulsar" ]] || fail "no Pulsar distribution at $PULSAR_HOME: run 'npm run toolchain' first"
-  if docker image inspect "$IMAGE" >/dev/null 2>&1; then
+  [[ -f "$PLACEMENT_POLICY_JAR" ]] || fail "no bookie placement policy at $PLACEMENT_POLICY_JAR: run 'npm run toolchain' first"
+  # An image made before the placement policy changed is made again.
+  local policy
+  policy="$(placement_policy_hash)"
+  if [[ "$(docker image inspect -f '{{index .Config.Labels "pulsar-isolation.placement-policy"}}' "$IMAGE" 2>/dev/null)" == "$policy" ]]; then
     echo "$IMAGE"
     return
   fi
@@ -101,6 +105,7 @@ image() {
       --change 'ENV PULSAR_HOME=/pulsar' \
       --change 'ENV PATH=/pulsar/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
       --change 'CMD ["bash"]' \
+      --change "LABEL pulsar-isolation.placement-policy=$policy" \
       - "$IMAGE" >/dev/null
   docker run --rm "$IMAGE" java -version >/dev/null 2>&1 || fail "the image $IMAGE does not run java"
   echo "$IMAGE"

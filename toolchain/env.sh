@@ -7,6 +7,10 @@ PULUMI_CLI_VERSION="3.274.1"
 
 export PULSAR_HOME="${PULSAR_HOME:-$TOOLCHAIN_DIR/pulsar/apache-pulsar-$PULSAR_VERSION}"
 export PATH="$TOOLCHAIN_DIR/bin:$PATH"
+# The bookies' placement policy (runtime/bookie-placement/), compiled into the distribution's lib/,
+# where bin/pulsar puts it on every node's class path, in every runtime's image too.
+PLACEMENT_POLICY_JAR="$PULSAR_HOME/lib/pulsar-isolation-placement.jar"
+placement_policy_hash() { cat "$PROJECT_ROOT"/runtime/bookie-placement/*.java | sha256sum | cut -c1-16; }
 export PULUMI_HOME="${PULUMI_HOME:-$TOOLCHAIN_DIR/pulumi-home}"
 export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$PROJECT_ROOT/.pulumi-state}"
 mkdir -p "${PULUMI_BACKEND_URL#file://}" 2>/dev/null || true

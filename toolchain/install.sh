@@ -60,6 +60,22 @@ fetch_pulsar() {
   [[ -x "$PULSAR_HOME/bin/pulsar" ]] || { echo "the Pulsar distribution did not unpack to $PULSAR_HOME"; return 1; }
 }
 
+# The bookies' placement policy, compiled against the distribution's own jars into its lib/.
+placement_policy() {
+  require javac "to compile the bookies' placement policy (a JDK, not only a JRE)"
+  step "bookie placement policy (javac)" "$PULSAR_VERSION $(placement_policy_hash)" "$PLACEMENT_POLICY_JAR" build_placement_policy
+}
+
+build_placement_policy() {
+  local classes
+  classes="$(mktemp -d)"
+  javac -nowarn --release 17 -cp "$PULSAR_HOME/lib/*" -d "$classes" "$PROJECT_ROOT"/runtime/bookie-placement/*.java &&
+    jar cf "$PLACEMENT_POLICY_JAR" -C "$classes" .
+  local built=$?
+  rm -rf "$classes"
+  return $built
+}
+
 started=$SECONDS
 require node "to run the Pulumi program"
 require_java
@@ -69,5 +85,6 @@ npm_packages "$PROJECT_ROOT/policy" "npm packages of the policy pack"
 pulumi_cli &
 pulumi_job=$!
 pulsar_distribution
+placement_policy
 wait "$pulumi_job"
 say "ready in $((SECONDS - started)) s: $(pulumi version), Apache Pulsar $PULSAR_VERSION in ${PULSAR_HOME#"$PROJECT_ROOT"/}"

@@ -112,7 +112,7 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
     assert.deepEqual(await Promise.all(brokerDirs.map(adminWritesSeenBy)), writesBefore, "the clusters' copies were right and are not written");
   });
 
-  it("crash: a killed bookie's copies are re-made inside its group; every other ledger stays inside, the report names each ledger without groups that recovery copied outside; none stays under-replicated, other namespaces are untouched, every message reads back", async function () {
+  it("crash: a killed bookie's copies are re-made inside its group, schemas' too, and every ledger of BookKeeper's is inside; none stays under-replicated, other namespaces are untouched, every message reads back", async function () {
     this.timeout(900_000);
     await Promise.all([
       produce(serviceUrl("cluster2"), topic("public/c2-ns1"), MESSAGES),
@@ -124,8 +124,8 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
     const onBk5 = await survivors.ledgersOn(idOf("bk5"));
     assert.ok(onBk5.length > 0, "bk5 holds ledgers");
 
-    // Ledgers without groups of their own (schemas; namespaces without a group) that recovery will copy.
-    const unstampedOnBk5 = new Set((await everyLedger(bookieHttpUrl(real.topology, bookie("bk1")))).filter((l) => !l.stamped && l.bookies.includes(idOf("bk5"))).map((l) => l.ledgerId));
+    const unstampedOnBk5 = (await everyLedger(bookieHttpUrl(real.topology, bookie("bk1")))).filter((l) => !l.stamped && l.bookies.includes(idOf("bk5")));
+    assert.ok(unstampedOnBk5.length > 0, "bk5 holds ledgers without groups of their own (schemas)");
     const started = Date.now();
     await kill("bk5");
     await waitFor(
@@ -144,18 +144,13 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
       }
     }
     assert.deepEqual(await topicLedgers(survivors, "public/c1-ns1"), c1Before, "public/c1-ns1's ledgers are untouched");
-    // Every ledger, the earlier suites' schemas and namespaces made outside the stack among them,
-    // but those recovery copied without groups: it may place their copies on any bookie (README,
-    // "Every ledger inside its group"), and the report must name each one it placed outside.
-    const ledgers = await everyLedger(bookieHttpUrl(real.topology, bookie("bk1")));
-    assertEveryLedgerInside(ledgers.filter((l) => !unstampedOnBk5.has(l.ledgerId)), topologyMayUse(real.topology, NAMESPACES_MADE_OUTSIDE));
+    // Every ledger, the earlier suites' schemas and namespaces made outside the stack among them:
+    // the bookies' placement policy keeps a ledger without groups of its own in its copies' groups.
+    assertEveryLedgerInside(await everyLedger(bookieHttpUrl(real.topology, bookie("bk1"))), topologyMayUse(real.topology, NAMESPACES_MADE_OUTSIDE));
     const { audit } = await liveLedgerAudit(auditTarget(real.topology));
     console.log(formatLedgerAudit(audit).replace(/^/gm, "      "));
-    assert.deepEqual(audit.underReplicated, []);
-    const mayUse = topologyMayUse(real.topology, NAMESPACES_MADE_OUTSIDE);
-    const copiedOutside = ledgers.filter((l) => unstampedOnBk5.has(l.ledgerId) && l.bookies.some((b) => !mayUse(l.namespace!)!.includes(b))).map((l) => l.ledgerId);
-    assert.deepEqual(audit.outside.map((l) => l.ledgerId).sort((a, b) => a - b), copiedOutside.sort((a, b) => a - b), "the report names every ledger recovery copied outside, and no other");
-    console.log(`      of ${unstampedOnBk5.size} ledgers without groups on bk5, recovery copied ${copiedOutside.length} outside their cluster's groups`);
+    assert.deepEqual([audit.outside, audit.underReplicated], [[], []]);
+    console.log(`      ${unstampedOnBk5.length} of them without groups of their own (schemas, namespaces without a group), every copy kept in its group`);
     assert.equal(await consume(serviceUrl("cluster2"), topic("public/c2-ns1"), "after-crash", MESSAGES), MESSAGES);
   });
 
@@ -185,11 +180,9 @@ describe("isolation through bookie failure and recovery (real Pulsar)", function
     const audit = JSON.parse(stdout.slice(0, stdout.lastIndexOf("}") + 1)) as LedgerAudit;
     const reported = audit.namespaces.find((ns) => ns.namespace === "public/c2-ns1")!;
     assert.ok(waiting.every((id) => reported.underReplicated.includes(id)), `the report lists c2-ns1's ${waiting.length} waiting ledgers of this topic among its under-replicated ones`);
-    // A ledger the broker placed with the namespace's groups is never copied out of them. A schema
-    // ledger carries no groups: with no spare bookie in the lost bookie's rack, recovery may copy it
-    // anywhere, and the report says so (README, "Every ledger inside its group").
-    assert.deepEqual(audit.outside.filter((l) => l.stamped), [], "no ledger stamped with its groups is outside them");
-    console.log(`      under-replicated: ${audit.underReplicated.length}; outside: ${audit.outside.map((l) => `${l.ledgerId} (${l.owner.kind} of ${l.owner.name})`).join(", ") || "none"}`);
+    // Ledgers without groups of their own wait too, rather than be copied to another group.
+    assert.deepEqual(audit.outside, [], "no copy outside where it may be");
+    console.log(`      under-replicated: ${audit.underReplicated.length}, outside: 0`);
 
     // Nothing is lost once the bookie returns.
     await step("bk4 back", () => startNode(bookieSpec(real.topology, bookie("bk4")), real.paths));

@@ -46,7 +46,7 @@ describe("the dev stack's resource tree (Pulumi mocks)", function () {
     // Bookies name the same ledgers root by zkServers, which their rack resolver can open.
     const bk3 = node("bk3").inputs.spec.settings;
     assert.deepEqual([bk3.metadataServiceUri, bk3.zkServers, bk3.zkLedgersRootPath], ["", "127.0.0.1:2181", "/ledgers"]);
-    assert.equal(bk3.ensemblePlacementPolicy, "org.apache.pulsar.bookie.rackawareness.IsolatedBookieEnsemblePlacementPolicy");
+    assert.equal(bk3.ensemblePlacementPolicy, "pulsarisolation.placement.GroupKeepingPlacementPolicy");
     assert.equal(node("bk3").inputs.spec.settings.bookiePort, "3183");
   });
 

@@ -212,7 +212,7 @@ describe("docker runtime: the docker-local stack under Pulumi's mocks", function
       zkServers: "configuration-store:12181",
       zkLedgersRootPath: "/ledgers",
       autoRecoveryDaemonEnabled: "true",
-      ensemblePlacementPolicy: "org.apache.pulsar.bookie.rackawareness.IsolatedBookieEnsemblePlacementPolicy",
+      ensemblePlacementPolicy: "pulsarisolation.placement.GroupKeepingPlacementPolicy",
       reppDnsResolverClass: "org.apache.pulsar.bookie.rackawareness.BookieRackAffinityMapping",
       isolationBookieGroups: "*",
       journalDirectory: "/pulsar/data/journal",

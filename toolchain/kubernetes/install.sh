@@ -127,6 +127,6 @@ cached_step "pulumi-resource-kubernetes-v$PULUMI_KUBERNETES_VERSION" "$PULUMI_KU
   "$TOOLCHAIN_DIR/bin/pulumi-resource-kubernetes" build_provider
 cached_step image-pause "$KUBERNETES_VERSION" "$K8S_IMAGES/pause.tar" image_pause
 cached_step image-coredns "$(files_hash "$K8S_BIN/coredns")" "$K8S_IMAGES/coredns.tar" image_coredns
-cached_step "image-pulsar-$PULSAR_VERSION" "$PULSAR_VERSION" "$K8S_IMAGES/pulsar.tar" image_pulsar
+cached_step "image-pulsar-$PULSAR_VERSION" "$PULSAR_VERSION $(placement_policy_hash)" "$K8S_IMAGES/pulsar.tar" image_pulsar
 # The bookie decommission's node control runs kubectl from PATH, which toolchain/env.sh sets up.
 ln -sfn ../kubernetes/bin/kubectl "$TOOLCHAIN_DIR/bin/kubectl"
