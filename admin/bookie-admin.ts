@@ -1,4 +1,5 @@
 import { HttpClient, HttpClientOptions } from "./http";
+import { groupList } from "../rules/isolation";
 
 /** Typed calls of a bookie's HTTP API (`httpServerPort`, `/api/v1`) that this project uses. */
 
@@ -46,9 +47,8 @@ export function ledgerIsolation(stamp: string | undefined): LedgerIsolation | un
   if (!stamp) return undefined;
   try {
     const properties = (JSON.parse(stamp) as { properties?: Record<string, unknown> }).properties ?? {};
-    const groups = (key: string) => String(properties[key] ?? "").split(",").map((g) => g.trim()).filter(Boolean);
-    const primary = groups("isolationBookieGroups");
-    return primary.length ? { primary, secondary: groups("secondaryIsolationBookieGroups") } : undefined;
+    const primary = groupList(properties.isolationBookieGroups);
+    return primary.length ? { primary, secondary: groupList(properties.secondaryIsolationBookieGroups) } : undefined;
   } catch {
     return undefined;
   }

@@ -1,6 +1,12 @@
+import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { markedProcessRuns, processMark } from "./process-alive";
+
+/** The lock folder on this machine of one kind of work (`restarting-bookie`) on one thing (a metadata store). */
+export const lockFolder = (kind: string, key: string): string =>
+  path.join(os.tmpdir(), "pulsar-isolation-locks", `${kind}-${createHash("sha256").update(key).digest("hex").slice(0, 16)}`);
 
 /**
  * Runs `work` while holding a lock folder, so that calls made at once (the engine updates

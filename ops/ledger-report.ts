@@ -1,7 +1,7 @@
 import { BookieAdmin } from "../admin/bookie-admin";
 import { PulsarAdmin } from "../admin/pulsar-admin";
 import { StackTopology, bookieHttpUrl, bookieId, clusterWebServiceUrl } from "../config";
-import type { GroupSet } from "../rules/isolation";
+import { GroupSet, brokerDefaultGroups, groupList } from "../rules/isolation";
 import { LedgerAudit, NamespacePlacement, PlacementFacts, auditLedgers, ledgerOwner } from "./ledger-audit";
 
 /**
@@ -52,8 +52,6 @@ export function auditTarget(topology: StackTopology): AuditTarget {
   };
 }
 
-const listOf = (value: string | undefined): string[] => (value ?? "").split(",").map((g) => g.trim()).filter(Boolean);
-const groupSet = (primary: string | undefined, secondary: string | undefined): GroupSet => ({ primary: listOf(primary), secondary: listOf(secondary) });
 const merged = (sets: readonly GroupSet[]): GroupSet => ({
   primary: [...new Set(sets.flatMap((s) => s.primary))],
   secondary: [...new Set(sets.flatMap((s) => s.secondary))],
@@ -96,7 +94,7 @@ export async function liveLedgerAudit(target: AuditTarget, credentials: AdminCre
     Promise.all(
       target.clusters.map(async (c) => {
         const configs = await Promise.all(brokersOf(c).map((broker) => counted(broker.brokerConfiguration())));
-        return [c.name, merged(configs.map((conf) => groupSet(conf.bookkeeperClientIsolationGroups, conf.bookkeeperClientSecondaryIsolationGroups)))] as const;
+        return [c.name, merged(configs.map(brokerDefaultGroups))] as const;
       }),
     ),
   ]);
@@ -117,7 +115,7 @@ export async function liveLedgerAudit(target: AuditTarget, credentials: AdminCre
     const groups = await Promise.all(
       known.map(async (c) => {
         const affinity = await counted(admins.get(c)!.getBookieAffinityGroup(namespace));
-        return [c, affinity && groupSet(affinity.bookkeeperAffinityGroupPrimary, affinity.bookkeeperAffinityGroupSecondary)] as const;
+        return [c, affinity && { primary: groupList(affinity.bookkeeperAffinityGroupPrimary), secondary: groupList(affinity.bookkeeperAffinityGroupSecondary) }] as const;
       }),
     );
     return [namespace, { clusters: known, ...(otherClusters.length ? { otherClusters } : {}), groups: Object.fromEntries(groups) }];

@@ -1,4 +1,4 @@
-import { BookieFacts, ClusterFacts, IsolationFacts, NamespaceFacts, Subject } from "../rules/isolation";
+import { BookieFacts, ClusterFacts, IsolationFacts, NamespaceFacts, Subject, brokerDefaultGroups } from "../rules/isolation";
 import { NodeFact, TopologyView, nodeBookieId } from "./plan-view";
 
 /**
@@ -15,14 +15,6 @@ const quorumOf = (settings: Record<string, string>) => {
   };
 };
 
-const groupList = (value: string | undefined) => (value ?? "").split(",").map((g) => g.trim()).filter(Boolean);
-
-/** The default groups a broker's BookKeeper client gives ledgers made outside namespace placement. */
-const defaultGroupsOf = (settings: Record<string, string>) => ({
-  primary: groupList(settings.bookkeeperClientIsolationGroups),
-  secondary: groupList(settings.bookkeeperClientSecondaryIsolationGroups),
-});
-
 /** The isolation facts of a plan: bookies from nodes and rack entries, clusters from brokers, namespaces with their groups. */
 export function planIsolationFacts(view: TopologyView): IsolationFacts {
   const nodeOfBookie = new Map(view.nodes.filter((n) => n.role === "bookie").map((n) => [nodeBookieId(n), n]));
@@ -34,7 +26,7 @@ export function planIsolationFacts(view: TopologyView): IsolationFacts {
   const clusters = new Map<string, ClusterFacts>();
   for (const broker of view.nodes.filter((n) => n.role === "broker")) {
     const name = broker.settings.clusterName;
-    if (name && !clusters.has(name)) clusters.set(name, { name, defaults: quorumOf(broker.settings), defaultGroups: defaultGroupsOf(broker.settings) });
+    if (name && !clusters.has(name)) clusters.set(name, { name, defaults: quorumOf(broker.settings), defaultGroups: brokerDefaultGroups(broker.settings) });
   }
   // Clusters run elsewhere: their defaults as the plan declares them.
   for (const ns of view.namespaces) {

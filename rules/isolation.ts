@@ -136,6 +136,16 @@ export function groupsExist(facts: IsolationFacts): Verdict[] {
   return [...ofNamespaces, ...ofClusters];
 }
 
+/** Groups as Pulsar's settings and ledger stamps list them: comma-separated. */
+export const groupList = (value: unknown): string[] =>
+  String(value ?? "").split(",").map((g) => g.trim()).filter(Boolean);
+
+/** The default groups a broker runs with, from its broker.conf settings (or its runtime configuration). */
+export const brokerDefaultGroups = (settings: Readonly<Record<string, string | undefined>>): GroupSet => ({
+  primary: groupList(settings.bookkeeperClientIsolationGroups),
+  secondary: groupList(settings.bookkeeperClientSecondaryIsolationGroups),
+});
+
 const allGroups = (set: GroupSet | undefined): string[] => (set ? [...new Set([...set.primary, ...set.secondary])] : []);
 
 /**

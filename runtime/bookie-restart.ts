@@ -1,9 +1,6 @@
-import { createHash } from "node:crypto";
-import * as os from "node:os";
-import * as path from "node:path";
 import { BookieAdmin } from "../admin/bookie-admin";
 import { ZooKeeperStore } from "../admin/zookeeper";
-import { oneAtATime, whileWaiting } from "../lib/one-at-a-time";
+import { lockFolder, oneAtATime, whileWaiting } from "../lib/one-at-a-time";
 import { mayHoldAuditor, withRecoveryDeferred, withReplicationPaused } from "./recovery-deferral";
 
 /** A bookie the stack restarts on purpose, as the machine running Pulumi reaches it. */
@@ -62,5 +59,4 @@ export function restartBookie<T>(target: RestartedBookie, restart: () => Promise
 }
 
 /** The lock folder of one BookKeeper cluster's restarts, named by its metadata store. */
-export const restartLock = (metadataStore: string): string =>
-  path.join(os.tmpdir(), "pulsar-isolation-locks", `restarting-bookie-${createHash("sha256").update(metadataStore).digest("hex").slice(0, 16)}`);
+export const restartLock = (metadataStore: string): string => lockFolder("restarting-bookie", metadataStore);

@@ -1,7 +1,4 @@
-import { createHash } from "node:crypto";
-import * as os from "node:os";
-import * as path from "node:path";
-import { oneAtATime } from "../lib/one-at-a-time";
+import { lockFolder, oneAtATime } from "../lib/one-at-a-time";
 
 /**
  * Restarts a broker so that a settings change never takes two brokers away at once, in one
@@ -14,5 +11,4 @@ export function restartBroker<T>(configurationStore: string, restart: () => Prom
 }
 
 /** The lock folder of the broker restarts of the clusters that share one configuration store. */
-export const brokerRestartLock = (configurationStore: string): string =>
-  path.join(os.tmpdir(), "pulsar-isolation-locks", `restarting-broker-${createHash("sha256").update(configurationStore).digest("hex").slice(0, 16)}`);
+export const brokerRestartLock = (configurationStore: string): string => lockFolder("restarting-broker", configurationStore);

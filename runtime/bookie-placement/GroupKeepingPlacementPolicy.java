@@ -86,13 +86,11 @@ public class GroupKeepingPlacementPolicy extends IsolatedBookieEnsemblePlacement
         Set<String> groups = new TreeSet<>();
         try {
             BookiesRackConfiguration racks = rackMap.get(RACK_MAP).get(READ_TIMEOUT_SECONDS, TimeUnit.SECONDS).orElse(new BookiesRackConfiguration());
-            for (BookieId bookie : ensemble) {
-                racks.forEach((group, members) -> {
-                    if (members.containsKey(bookie.toString())) groups.add(group);
-                });
-            }
+            Set<String> copies = new TreeSet<>();
+            ensemble.forEach((bookie) -> copies.add(bookie.toString()));
+            copies.add(replaced.toString());
             racks.forEach((group, members) -> {
-                if (members.containsKey(replaced.toString())) groups.add(group);
+                if (copies.stream().anyMatch(members::containsKey)) groups.add(group);
             });
             Map<String, byte[]> stamped = new HashMap<>(customMetadata == null ? Map.of() : customMetadata);
             if (groups.isEmpty()) return stamped;
